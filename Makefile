@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Both set everything up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test install install-dev migrate demo lint lock clean
+
+run: install migrate demo  ## web + Celery worker + beat on http://127.0.0.1:8000
+	@bash scripts/run-all.sh
+
+test: install-dev  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall only when the lock files change.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt | $(PY)
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: install
+	$(PY) manage.py loaddemo
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Regenerate the pinned, hashed lock files from pyproject.toml (see README: Dependencies).
+lock: install-dev
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --upgrade -o requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --upgrade --extra dev \
+		-o requirements-dev.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,38 @@
+from .authorization import Authorization
+from .documents import Attachment, Packet, RecordDocument
+from .organization import (
+    Closure,
+    DeadlinePolicy,
+    Entity,
+    EntityPolicy,
+    LetterText,
+    Location,
+    Organization,
+)
+from .people import Patient, Requester
+from .request import Channel, Request, RequestedItem, RequestNumberCounter
+from .staff import StaffMembership
+from .timeline import Disclosure, TimelineEvent
+
+__all__ = [
+    "Attachment",
+    "Authorization",
+    "Channel",
+    "Closure",
+    "DeadlinePolicy",
+    "Disclosure",
+    "Entity",
+    "EntityPolicy",
+    "LetterText",
+    "Location",
+    "Organization",
+    "Packet",
+    "Patient",
+    "RecordDocument",
+    "Request",
+    "RequestNumberCounter",
+    "RequestedItem",
+    "Requester",
+    "StaffMembership",
+    "TimelineEvent",
+]
