@@ -11,6 +11,7 @@ run: install migrate demo  ## web + Celery worker + beat on http://127.0.0.1:800
 	@bash scripts/run-all.sh
 
 test: install-dev  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	@bash scripts/ensure-chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
