@@ -34,7 +34,14 @@ from .timeline import event_record
 
 def _locked(request: Request | int) -> Request:
     pk = request.pk if isinstance(request, Request) else request
-    return Request.objects.select_for_update().select_related("entity").get(pk=pk)
+    # of=("self",): lock the request row only. Locking the joined entity too would queue
+    # every transition of an entity behind one another (PostgreSQL locks joined rows).
+    return Request.objects.select_for_update(of=("self",)).select_related("entity").get(pk=pk)
+
+
+def _refresh(request: Request | int) -> None:
+    if isinstance(request, Request):
+        request.refresh_from_db()
 
 
 def _transition(
@@ -75,8 +82,7 @@ def _transition(
             data=data,
             notify=True,
         )
-    if isinstance(request, Request):
-        request.refresh_from_db()
+    _refresh(request)
     return locked
 
 
@@ -206,17 +212,25 @@ def request_return_to_work(request: Request | int, *, actor: Any, reason: str) -
     return _transition(request, "return_to_work", actor=actor, reason=reason)
 
 
+# Kinds whose release hands records to someone, with the accounting exemption (164.528(a)(1))
+# each falls under. Amendments and accountings release no records: they are not disclosures.
+DISCLOSURE_EXEMPTION = {
+    RequestKind.CONTINUITY: Disclosure.Exemption.TREATMENT,
+    RequestKind.AUTHORIZED: Disclosure.Exemption.AUTHORIZATION,
+    RequestKind.DIRECTED: Disclosure.Exemption.TO_PATIENT,
+    # A personal representative is treated as the individual (164.502(g)).
+    RequestKind.ACCESS: Disclosure.Exemption.TO_PATIENT,
+}
+
+
 def _log_disclosure(req: Request) -> None:
     """Every release to someone other than the patient is logged (164.528); the exempt ones
     are logged too, for the audit trail, but left out of the patient's accounting."""
+    exemption = DISCLOSURE_EXEMPTION.get(RequestKind(req.kind))
+    if exemption is None:
+        return
     if req.requester.role == RequesterRole.SELF and not req.recipient_name:
         return
-    exemption = {
-        RequestKind.CONTINUITY: Disclosure.Exemption.TREATMENT,
-        RequestKind.AUTHORIZED: Disclosure.Exemption.AUTHORIZATION,
-        RequestKind.DIRECTED: Disclosure.Exemption.TO_PATIENT,
-        RequestKind.ACCESS: Disclosure.Exemption.TO_PATIENT,
-    }.get(RequestKind(req.kind), Disclosure.Exemption.OTHER)
     items = ", ".join(str(item) for item in req.items.all()) or _("Medical records")
     Disclosure.objects.get_or_create(
         request=req,
@@ -296,6 +310,7 @@ def request_extend(request: Request | int, *, actor: Any, new_due_on: date, reas
             data={"from": req.due_on.isoformat(), "to": new_due_on.isoformat()},
             notify=True,
         )
+    _refresh(request)
     return req
 
 
@@ -306,6 +321,7 @@ def request_assign(request: Request | int, *, actor: Any, assignee: Any) -> Requ
             raise TransitionNotAllowed(_("Only an open request can be assigned."))
         previous = req.assignee
         if previous == assignee:
+            _refresh(request)
             return req
         req.assignee = assignee
         req.save(update_fields=["assignee", "updated_at"])
@@ -321,6 +337,7 @@ def request_assign(request: Request | int, *, actor: Any, assignee: Any) -> Requ
             reason=assignee.get_username() if assignee else _("Unassigned"),
             visible_to_requester=False,
         )
+    _refresh(request)
     return req
 
 

@@ -189,3 +189,26 @@ def test_reopen_clears_the_answer(request_in, staff_a) -> None:
     t.request_reopen(req, actor=staff_a, reason="Records found elsewhere")
     req.refresh_from_db()
     assert req.answered_at is None and req.status == Status.IN_REVIEW
+
+
+def test_an_answered_amendment_is_not_a_disclosure(entity_a, representative, staff_a) -> None:
+    req = submit(
+        entity=entity_a,
+        requester=representative,
+        kind=RequestKind.AMENDMENT,
+        amendment_what_is_wrong="Wrong birth date",
+        amendment_should_say="1950-03-01",
+    )
+    for step in ("start_review", "verify", "mark_ready", "release"):
+        CALLS[step](req, staff_a)
+    assert not Disclosure.objects.exists()
+
+
+def test_assign_updates_the_callers_object_and_hides_the_event(request_in, staff_a) -> None:
+    req = request_in(Status.SUBMITTED)
+    t.request_assign(req, actor=staff_a, assignee=staff_a)
+    assert req.assignee == staff_a
+    event = req.events.get(kind=TimelineEvent.Kind.ASSIGNMENT)
+    assert event.visible_to_requester is False
+    t.request_assign(req, actor=staff_a, assignee=staff_a)
+    assert req.events.filter(kind=TimelineEvent.Kind.ASSIGNMENT).count() == 1
