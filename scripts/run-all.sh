@@ -18,6 +18,9 @@ pids=()
 "$VENV/bin/celery" -A roi_portal worker --loglevel INFO --concurrency 2 & pids+=($!)
 "$VENV/bin/celery" -A roi_portal beat --loglevel INFO --schedule var/celerybeat-schedule & pids+=($!)
 
+# Print the logins again once the three have written their start-up banners.
+sleep 4
+"$VENV/bin/python" manage.py loaddemo --logins
 echo
 echo "roi-portal is running on http://127.0.0.1:8000 (admin: /admin/). Ctrl-C stops it."
 echo "Database: ${DATABASE_URL:-SQLite in var/}; broker: ${REDIS_URL:-files in var/celery/}"

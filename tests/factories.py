@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from requests_app.models import (
-    DeadlinePolicy,
     Entity,
     EntityPolicy,
     Location,
@@ -19,8 +18,8 @@ from requests_app.models import (
     Request,
     Requester,
 )
-from requests_app.rules.deadlines import default_rules
 from requests_app.rules.kinds import DeliveryMethod, ReleaseScope, RequesterRole, RequestKind
+from requests_app.services.entities import entity_add_default_deadlines
 from requests_app.services.submission import ItemSpec, request_submit
 
 
@@ -65,16 +64,7 @@ class EntityFactory(factory.django.DjangoModelFactory):
             help_phone="626-218-2446",
             delivery_methods=[m.value for m in DeliveryMethod],
         )
-        for key, rule in default_rules(obj.jurisdiction).items():
-            DeadlinePolicy.objects.create(
-                entity=obj,
-                key=key,
-                days=rule.days,
-                unit=rule.unit,
-                extension_days=rule.extension_days,
-                pauses_when_pending=rule.pauses_when_pending,
-                moves_to_open_day=rule.moves_to_open_day,
-            )
+        entity_add_default_deadlines(entity=obj)
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

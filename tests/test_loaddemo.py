@@ -240,3 +240,12 @@ def test_the_people_cover_the_roles_a_demo_needs(demo):
     assert {"attorney", "insurer", "agency"} <= set(
         third_parties.values_list("third_party_type", flat=True)
     )
+
+
+def test_it_prints_only_the_logins_when_asked(db):
+    before = Request.objects.count()
+    out = StringIO()
+    call_command("loaddemo", "--logins", stdout=out)
+    assert "demo-admin-2026" in out.getvalue()
+    assert "Demo data" not in out.getvalue()
+    assert Request.objects.count() == before

@@ -18,11 +18,12 @@ from typing import Any
 
 from django.db import transaction
 
-from ..models import Closure, DeadlinePolicy, Entity, EntityPolicy, Location, Organization
+from ..models import Closure, Entity, EntityPolicy, Location, Organization
 from ..rules.calendar import is_open_day
-from ..rules.deadlines import DeadlineRule, default_rules
+from ..rules.deadlines import DeadlineRule
 from ..rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, ReleaseScope
 from ..selectors.calendar import entity_closed_days, entity_today
+from ..services.entities import entity_add_default_deadlines
 from . import LoadReport
 from .letters import letter_texts
 
@@ -375,23 +376,10 @@ def _policy_load(entity: Entity, seed: EntitySeed, report: LoadReport) -> None:
 
 
 def _deadlines_load(entity: Entity, seed: EntitySeed, report: LoadReport) -> None:
-    rules = default_rules(entity.jurisdiction) | seed.deadline_overrides
-    for key, rule in rules.items():
-        if entity.deadline_policies.filter(key=key).exists():
-            continue
-        policy = DeadlinePolicy(
-            entity=entity,
-            key=key,
-            days=rule.days,
-            unit=rule.unit,
-            extension_days=rule.extension_days,
-            pauses_when_pending=rule.pauses_when_pending,
-            moves_to_open_day=rule.moves_to_open_day,
-        )
-        # clean() checks the rule against the legal floor (a policy may shorten, never
-        # lengthen, the law's deadline).
-        policy.full_clean()
-        policy.save()
+    # Overrides are checked against the legal floor (a policy may shorten, never lengthen,
+    # the law's deadline); the state defaults equal the strictest law.
+    added = entity_add_default_deadlines(entity=entity, overrides=seed.deadline_overrides)
+    for _policy in added:
         report.count("deadline policies", True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -18,6 +19,23 @@ from ..choices import (
 from ..rules.deadlines import DeadlineRule
 from ..rules.fees import FeeSchedule
 from ..rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, ReleaseScope
+
+
+def timezone_is_valid(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: names with spaces
+        return False
+    return True
+
+
+def validate_timezone(value: str) -> None:
+    # Every due date is computed in the entity's time zone; a bad name would break them all.
+    if not timezone_is_valid(value):
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as America/Los_Angeles."),
+            params={"value": value},
+        )
 
 
 class Organization(models.Model):
@@ -50,7 +68,9 @@ class Entity(models.Model):
         choices=US_STATE_CHOICES,
         help_text=_("The state whose law applies; the stricter of it and HIPAA always wins."),
     )
-    timezone = models.CharField(max_length=60, default="America/Los_Angeles")
+    timezone = models.CharField(
+        max_length=60, default="America/Los_Angeles", validators=[validate_timezone]
+    )
     him_department = models.CharField(_("HIM department"), max_length=200, blank=True)
     address = models.TextField(_("mailing address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -181,11 +201,23 @@ class EntityPolicy(models.Model):
     def clean(self) -> None:
         from ..rules.fees import validate_schedule
 
-        errors = validate_schedule(self.fee_schedule(), jurisdiction=self.entity.jurisdiction)
-        unknown = set(self.delivery_methods or []) - {m.value for m in DeliveryMethod}
+        methods = self.delivery_methods
+        if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+            raise ValidationError({"delivery_methods": _("Give a list of delivery methods.")})
+        # The entity may be one the admin is creating in the same form (not saved yet).
+        field = self._meta.get_field("entity")
+        entity = (
+            self.entity
+            if field.is_cached(self)
+            else (Entity.objects.filter(pk=self.entity_id).first() if self.entity_id else None)
+        )
+        errors = []
+        if entity is not None and entity.jurisdiction:
+            errors = validate_schedule(self.fee_schedule(), jurisdiction=entity.jurisdiction)
+        unknown = set(methods) - {m.value for m in DeliveryMethod}
         if unknown:
             errors.append(_("Unknown delivery methods: %s") % ", ".join(sorted(unknown)))
-        if not self.delivery_methods:
+        if not methods:
             errors.append(_("Offer at least one delivery method."))
         if errors:
             raise ValidationError([str(e) for e in errors])
@@ -215,6 +247,18 @@ class DeadlinePolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.entity.short_name}: {self.get_key_display()}"
 
+    @classmethod
+    def from_rule(cls, *, entity: Entity, key: DeadlineKey, rule: DeadlineRule) -> DeadlinePolicy:
+        return cls(
+            entity=entity,
+            key=key,
+            days=rule.days,
+            unit=rule.unit,
+            extension_days=rule.extension_days,
+            pauses_when_pending=rule.pauses_when_pending,
+            moves_to_open_day=rule.moves_to_open_day,
+        )
+
     def as_rule(self) -> DeadlineRule:
         return DeadlineRule(
             days=self.days,
@@ -225,8 +269,12 @@ class DeadlinePolicy(models.Model):
         )
 
     def clean(self) -> None:
-        if not self.entity_id or not self.days:
+        # Missing fields get their own "required" errors; a new entity's inline rows are
+        # checked by the admin formset against the jurisdiction being posted.
+        if not self.entity_id or not self.days or not self.key or not self.unit:
             return
+        if not timezone_is_valid(self.entity.timezone):
+            return  # the entity form reports the time zone; no date can be computed without it
         from ..selectors.calendar import entity_closed_days, validate_deadline_policy
 
         errors = validate_deadline_policy(

@@ -267,13 +267,31 @@ def estimate_fee(inp: FeeInput, schedule: FeeSchedule, *, jurisdiction: str) -> 
     return _patient_rate(inp, schedule, jurisdiction)
 
 
+# How an admin sees each schedule field in an error message.
+FIELD_LABELS = {
+    "per_page_paper": _("The per-page fee for paper records"),
+    "per_page_microfilm": _("The per-page fee for microfilm"),
+    "electronic_flat_fee": _("The flat fee for electronic copies"),
+    "media_fee": _("The fee for a CD, DVD or USB drive"),
+    "postage": _("Postage"),
+    "summary_fee": _("The fee for a summary"),
+    "free_record_years": _("The number of free years of records"),
+    "third_party_per_page": _("The per-page fee for third parties"),
+    "third_party_per_page_microfilm": _("The per-page microfilm fee for third parties"),
+    "third_party_clerical_per_quarter_hour": _("The clerical fee per quarter hour"),
+    "third_party_base_fee": _("The base fee for third parties"),
+    "accounting_fee": _("The fee for a second accounting within 12 months"),
+}
+
+
 def validate_schedule(schedule: FeeSchedule, *, jurisdiction: str) -> list[str]:
     """Plain-language errors for a fee schedule the law does not allow."""
     errors: list[str] = []
     for field in fields(FeeSchedule):
         value = getattr(schedule, field.name)
         if not isinstance(value, bool) and value < 0:
-            errors.append(_("%(field)s cannot be negative.") % {"field": field.name})
+            label = FIELD_LABELS.get(field.name, field.name)
+            errors.append(_("%(field)s cannot be negative.") % {"field": label})
     if schedule.electronic_flat_fee > FLAT_FEE_CAP:
         errors.append(
             str(
@@ -297,7 +315,7 @@ def validate_schedule(schedule: FeeSchedule, *, jurisdiction: str) -> list[str]:
         if getattr(schedule, name) > limit:
             errors.append(
                 _("%(field)s can be at most $%(limit)s in California (%(law)s).")
-                % {"field": name, "limit": limit, "law": law}
+                % {"field": FIELD_LABELS[name], "limit": limit, "law": law}
             )
     if not schedule.benefit_appeal_free:
         errors.append(

@@ -26,7 +26,15 @@ SITE = "http://127.0.0.1:8000/"
 class Command(BaseCommand):
     help = "Load demo facilities, logins and about 200 requests. Running it again changes nothing."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--logins", action="store_true", help="Only print the demo logins; load nothing."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["logins"]:
+            self._logins()
+            return
         started = time.monotonic()
         report = LoadReport()
         connection = transaction.get_connection()
