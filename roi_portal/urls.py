@@ -9,5 +9,6 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("healthz", public.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("requests_app.urls_portal")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from .organization import (
     Organization,
 )
 from .people import Patient, Requester
+from .portal import DraftUpload, EmailCode, RequestDraft
 from .request import Channel, Request, RequestedItem, RequestNumberCounter
 from .staff import StaffMembership
 from .timeline import Disclosure, TimelineEvent
@@ -21,6 +22,8 @@ __all__ = [
     "Closure",
     "DeadlinePolicy",
     "Disclosure",
+    "DraftUpload",
+    "EmailCode",
     "Entity",
     "EntityPolicy",
     "LetterText",
@@ -30,6 +33,7 @@ __all__ = [
     "Patient",
     "RecordDocument",
     "Request",
+    "RequestDraft",
     "RequestNumberCounter",
     "RequestedItem",
     "Requester",
