@@ -1,10 +1,15 @@
-"""The patient portal's URLs (namespace "portal"). Each area's views live in their own module
-under views/portal/ and add their routes here."""
+"""The patient portal's URLs (namespace "portal"). Each area keeps its routes beside its views
+in views/portal/<area>.py."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401  (areas append to urlpatterns below)
+from .views.portal import accounts, forms, requests, wizard
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    *accounts.urlpatterns,
+    *wizard.urlpatterns,
+    *requests.urlpatterns,
+    *forms.urlpatterns,
+]

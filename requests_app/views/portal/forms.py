@@ -1,0 +1,7 @@
+"""Patient portal: forms."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
