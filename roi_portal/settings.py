@@ -92,6 +92,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if os.environ.get("ROI_TEST_DB_NAME"):
+    # Lets two test runs share one PostgreSQL server without dropping each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["ROI_TEST_DB_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Celery workers and the web server write at the same time; wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
