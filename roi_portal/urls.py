@@ -10,5 +10,6 @@ urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("requests_app.urls_portal")),
+    path("staff/", include("requests_app.urls_staff")),
     path("admin/", admin.site.urls),
 ]

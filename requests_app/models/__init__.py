@@ -1,5 +1,5 @@
 from .authorization import Authorization
-from .documents import Attachment, Packet, RecordDocument
+from .documents import Attachment, Letter, Packet, RecordDocument
 from .organization import (
     Closure,
     DeadlinePolicy,
@@ -26,6 +26,7 @@ __all__ = [
     "EmailCode",
     "Entity",
     "EntityPolicy",
+    "Letter",
     "LetterText",
     "Location",
     "Organization",

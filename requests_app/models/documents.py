@@ -31,6 +31,10 @@ def packet_path(instance: models.Model, filename: str) -> str:
     return _random_name("packets", instance, filename)
 
 
+def letter_path(instance: models.Model, filename: str) -> str:
+    return _random_name("letters", instance, filename)
+
+
 class Attachment(models.Model):
     class Kind(models.TextChoices):
         PHOTO_ID = "photo_id", _("Photo ID")
@@ -104,3 +108,36 @@ class Packet(models.Model):
 
     def __str__(self) -> str:
         return f"Packet for {self.request.number}"
+
+
+class Letter(models.Model):
+    """A letter the entity sent about a request (denial, extension notice, amendment outcome,
+    accounting report...), kept as the PDF that went out. The requester sees it in the portal."""
+
+    class Kind(models.TextChoices):
+        DENIAL = "denial", _("Denial letter")
+        PARTIAL_DENIAL = "partial_denial", _("Partial denial letter")
+        EXTENSION = "extension", _("Extension notice")
+        PENDING = "pending", _("Missing information notice")
+        AMENDMENT_ACCEPTED = "amendment_accepted", _("Amendment accepted")
+        AMENDMENT_DENIAL = "amendment_denial", _("Amendment denial letter")
+        ACCOUNTING = "accounting", _("Accounting of disclosures")
+        COVER = "cover", _("Release cover letter")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    language = models.CharField(max_length=5, default="en")
+    file = models.FileField(upload_to=letter_path)
+    page_count = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    visible_to_requester = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.request.number}"

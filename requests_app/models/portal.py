@@ -23,7 +23,10 @@ class RequestDraft(models.Model):
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="request_drafts",
     )
     # A guest files without an account once this address is confirmed with a one-time code.

@@ -1,0 +1,7 @@
+"""Staff workspace: request file."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
