@@ -24,8 +24,11 @@ from requests_app.models import (
     Closure,
     DeadlinePolicy,
     Disclosure,
+    DraftUpload,
+    EmailCode,
     Entity,
     EntityPolicy,
+    Letter,
     LetterText,
     Location,
     Organization,
@@ -33,6 +36,7 @@ from requests_app.models import (
     Patient,
     RecordDocument,
     Request,
+    RequestDraft,
     RequestedItem,
     Requester,
     RequestNumberCounter,
@@ -70,6 +74,10 @@ SERVICE_ONLY = [
     TimelineEvent,
     Disclosure,
     RequestNumberCounter,
+    Letter,
+    RequestDraft,
+    DraftUpload,
+    EmailCode,
 ]
 
 
@@ -209,6 +217,29 @@ def build_world(entity: Entity | None = None, **request_kwargs: Any) -> dict[typ
         ),
         RequestNumberCounter: RequestNumberCounter.objects.get(
             year=request.received_at.astimezone(LA).year
+        ),
+        Letter: Letter.objects.create(
+            request=request,
+            kind=Letter.Kind.DENIAL,
+            file="letters/1/denial.pdf",
+            page_count=2,
+            sha256="2" * 64,
+        ),
+        RequestDraft: (draft := RequestDraft.objects.create(guest_email="guest@example.org")),
+        DraftUpload: DraftUpload.objects.create(
+            draft=draft,
+            kind=Attachment.Kind.PHOTO_ID,
+            file="drafts/1/id.png",
+            original_name="id.png",
+            content_type="image/png",
+            size=1000,
+            sha256="3" * 64,
+        ),
+        EmailCode: EmailCode.objects.create(
+            email="guest@example.org",
+            purpose=EmailCode.Purpose.GUEST_FILING,
+            code_hash="4" * 64,
+            expires_at=request.received_at,
         ),
     }
 

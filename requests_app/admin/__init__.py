@@ -8,10 +8,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, authorization, documents, organization, people, policies, requests
+from . import audit, authorization, documents, organization, people, policies, portal, requests
 
 admin.site.site_header = "roi-portal administration"
 admin.site.site_title = "roi-portal admin"
 admin.site.index_title = _("Release of information: configuration and records")
 
-__all__ = ["audit", "authorization", "documents", "organization", "people", "policies", "requests"]
+__all__ = [
+    "audit",
+    "authorization",
+    "documents",
+    "organization",
+    "people",
+    "policies",
+    "portal",
+    "requests",
+]

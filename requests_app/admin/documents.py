@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Attachment, Packet, RecordDocument
+from ..models import Attachment, Letter, Packet, RecordDocument
 from .base import ReadOnlyAdmin, ReadOnlyTabularInline
 
 
@@ -127,5 +127,24 @@ class PacketAdmin(ReadOnlyAdmin):
     )
     list_display = ("request", "state", "progress", "page_count", "built_at")
     list_filter = ("state", ("built_at", admin.DateFieldListFilter))
+    list_select_related = ("request",)
+    search_fields = ("request__number", "sha256")
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    # Letters are what went out in writing: part of the record, never edited here.
+    fields = (
+        "request",
+        "kind",
+        "language",
+        "page_count",
+        "sha256",
+        "visible_to_requester",
+        "created_by",
+        "created_at",
+    )
+    list_display = ("request", "kind", "language", "page_count", "created_at")
+    list_filter = ("kind", "language", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("request",)
     search_fields = ("request__number", "sha256")
