@@ -1,0 +1,5 @@
+"""Celery tasks for letters."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
