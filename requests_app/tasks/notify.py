@@ -6,7 +6,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from .services.notifications import event_notify_requester
+from ..services.notifications import event_notify_requester
 
 
 @shared_task(
