@@ -36,6 +36,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
+# Where people reach the site; emails carry absolute links built from it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -159,6 +162,18 @@ if not REDIS_URL:
     # The filesystem transport does not create its folders.
     _queue_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
+# Rate limits (sign-up and code emails) must hold across every web process: with Redis they
+# share a cache in its own database number, apart from the Celery broker's.
+if REDIS_URL:
+    _cache_url = os.environ.get("REDIS_CACHE_URL") or REDIS_URL.rsplit("/", 1)[0] + "/1"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "roi",
+        }
+    }
+
 # Results are written to the database by the services themselves (timeline, packet rows),
 # so Celery keeps none.
 CELERY_TASK_IGNORE_RESULT = True

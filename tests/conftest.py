@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 
 from requests_app.models import Entity, Patient, Requester, StaffMembership
 from requests_app.rules.kinds import RepresentativeAuthority, RequesterRole
@@ -18,6 +19,8 @@ def _fast_and_eager(settings) -> None:
     # Argon2 is the production hasher; tests need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = settings.VAR_DIR / "test-media"
+    # Rate limits live in the cache; every test starts with none spent.
+    cache.clear()
     # Unit tests run Celery tasks in-process; the integration tests use a real worker.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
