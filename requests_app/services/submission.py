@@ -130,6 +130,7 @@ def request_submit(
     amendment_what_is_wrong: str = "",
     amendment_should_say: str = "",
     authorization: dict[str, Any] | None = None,
+    notify: bool = True,
 ) -> list[Request]:
     """Record a request as received. Addressed to the organization, it becomes one request per
     covered entity (each entity answers for its own records and deadline)."""
@@ -216,7 +217,7 @@ def request_submit(
             kind=TimelineEvent.Kind.CREATED,
             actor=actor,
             to_status=request.status,
-            notify=True,
+            notify=notify,
             reason=str(route.note),
             data={
                 "channel": channel,
