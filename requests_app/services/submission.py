@@ -131,6 +131,7 @@ def request_submit(
     amendment_should_say: str = "",
     authorization: dict[str, Any] | None = None,
     notify: bool = True,
+    prior_accounting_within_12_months: bool = False,
 ) -> list[Request]:
     """Record a request as received. Addressed to the organization, it becomes one request per
     covered entity (each entity answers for its own records and deadline)."""
@@ -170,6 +171,7 @@ def request_submit(
             years=record_years(items, received_on),
             summary_requested=summary_requested,
             benefit_appeal=benefit_appeal,
+            prior_accounting_within_12_months=prior_accounting_within_12_months,
         )
         request = Request.objects.create(
             number=request_number_next(year=received_on.year),

@@ -29,13 +29,15 @@ def event_record(
     data: dict | None = None,
     visible_to_requester: bool = True,
     notify: bool = False,
+    label: str = "",
 ) -> TimelineEvent:
+    """`label` names an actor who has no account (a guest, by email address)."""
     event = TimelineEvent.objects.create(
         request=request,
         at=timezone.now(),
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label(actor),
+        actor_label=label or actor_label(actor),
         action=action,
         from_status=from_status,
         to_status=to_status,

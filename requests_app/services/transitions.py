@@ -52,6 +52,7 @@ def _transition(
     reason: str = "",
     data: dict | None = None,
     change: Callable[[Request], None] | None = None,
+    label: str = "",
 ) -> Request:
     action = ACTIONS[action_name]
     with transaction.atomic():
@@ -81,6 +82,7 @@ def _transition(
             reason=reason,
             data=data,
             notify=True,
+            label=label,
         )
     _refresh(request)
     return locked
@@ -258,8 +260,17 @@ def request_close(request: Request | int, *, actor: Any, reason: str = "") -> Re
     return _transition(request, "close", actor=actor, reason=reason)
 
 
-def request_withdraw(request: Request | int, *, actor: Any, reason: str = "") -> Request:
-    return _transition(request, "withdraw", actor=actor, reason=reason, change=_answered)
+def request_withdraw(
+    request: Request | int,
+    *,
+    actor: Any,
+    reason: str = "",
+    data: dict | None = None,
+    label: str = "",
+) -> Request:
+    return _transition(
+        request, "withdraw", actor=actor, reason=reason, data=data, change=_answered, label=label
+    )
 
 
 def request_reopen(request: Request | int, *, actor: Any, reason: str) -> Request:
