@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev migrate demo lint lock clean
+.PHONY: run test install install-dev translations migrate demo lint lock clean
 
-run: install migrate demo  ## web + Celery worker + beat on http://127.0.0.1:8000
+run: install translations migrate demo  ## web + Celery worker + beat on http://127.0.0.1:8000
 	@bash scripts/run-all.sh
 
-test: install-dev  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: install-dev translations  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	@bash scripts/ensure-chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -28,6 +28,10 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(PY)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogs are built here, never committed (pure Python: no GNU gettext needed).
+translations: install
+	$(PY) manage.py compiletranslations
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -204,4 +204,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; pikepdf its version.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }

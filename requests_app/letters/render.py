@@ -1,0 +1,172 @@
+"""Render a letter template to PDF bytes with WeasyPrint.
+
+Three things every letter needs and none should redo:
+- the language: the template is rendered inside `translation.override`, so {% translate %},
+  lazy labels and dates all come out in the requester's language, whatever the web request's;
+- the static files: templates link CSS and images with {% static %}; they are read from disk
+  through Django's staticfiles finders (no web server, no collectstatic needed);
+- safety: the renderer never fetches anything else. A letter may carry text a requester typed,
+  so a URL in it must not make the server open a network address or a local file.
+
+Fonts: letters.css asks for DejaVu Sans, which every Debian machine and the Docker image
+(fonts-dejavu-core) have, and which covers Spanish accents, ñ, ¿ and ¡.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from io import BytesIO
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pikepdf
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# The base URL letters resolve against. It is never contacted (".invalid" cannot resolve):
+# LetterFetcher answers for it from the static files and refuses every other URL.
+LETTER_BASE_URL = "https://letters.invalid/"
+
+
+def letter_language(language: str | None) -> str:
+    """A language the site offers ("es-MX" counts as "es"); anything else is the default."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    candidate = (language or "").strip().lower().replace("_", "-")
+    if candidate in codes:
+        return candidate
+    base = candidate.split("-")[0]
+    return base if base in codes else settings.LANGUAGE_CODE
+
+
+def _static_prefixes() -> list[str]:
+    """The URL prefixes {% static %} produces: the path of STATIC_URL under the letter base,
+    and STATIC_URL itself when it is absolute (a CDN in production)."""
+    static_url = settings.STATIC_URL or "/static/"
+    path = urlsplit(static_url).path or "/static/"
+    prefixes = [LETTER_BASE_URL + path.strip("/") + "/"]
+    if urlsplit(static_url).scheme:
+        prefixes.append(static_url if static_url.endswith("/") else static_url + "/")
+    return prefixes
+
+
+def _static_file(relative: str) -> Path | None:
+    parts = PurePosixPath(relative).parts
+    if not relative or relative.startswith("/") or ".." in parts:
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    if settings.STATIC_ROOT:  # production after collectstatic, without the source folders
+        candidate = Path(settings.STATIC_ROOT, *parts)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class LetterFetcher(URLFetcher):
+    """Serves static files and data: URLs; refuses everything else (WeasyPrint logs the
+    refusal and renders without the resource)."""
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        for prefix in _static_prefixes():
+            if url.startswith(prefix):
+                relative = unquote(urlsplit(url).path[len(urlsplit(prefix).path) :])
+                path = _static_file(relative)
+                if path is None:
+                    break
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, body=path.read_bytes(), headers={"Content-Type": content_type}
+                )
+        raise ValueError(f"Letters may only use static files, not {url}")
+
+
+def page_numbers_css() -> str:
+    """A CSS `content` value for "Page 1 of 3" in the active language, for @page margin boxes.
+    One translatable sentence with placeholders, because word order differs by language."""
+    sentence = gettext("Page %(page)s of %(pages)s")
+    escaped = sentence.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    marker_page, marker_pages = "\x00page\x00", "\x00pages\x00"
+    text = escaped % {"page": marker_page, "pages": marker_pages}
+    return (
+        '"'
+        + text.replace(marker_page, '" counter(page) "').replace(marker_pages, '" counter(pages) "')
+        + '"'
+    )
+
+
+def tidy_form_fields(pdf_bytes: bytes, field_titles: Mapping[str, object] | None = None) -> bytes:
+    """Two fixes to WeasyPrint's form fields.
+
+    WeasyPrint lists every radio button twice: as a widget of its group and as a field of its
+    own with the group's name, so PDF readers see a field "whose.whose" beside "whose" and may
+    not treat the buttons as one choice. Each button becomes a plain widget of its group.
+
+    A radio group's accessible name (/TU) is its first option's label; `field_titles` gives
+    the question instead (field name -> text)."""
+    titles = {name: str(title) for name, title in (field_titles or {}).items()}
+    with pikepdf.open(BytesIO(pdf_bytes)) as pdf:
+        acroform = pdf.Root.get("/AcroForm")
+        if acroform is None or "/Fields" not in acroform:
+            return pdf_bytes
+        roots = pikepdf.Array()
+        for field in acroform.Fields:
+            if "/Parent" in field:
+                for key in ("/T", "/FT"):  # a widget inherits both from its group
+                    if key in field:
+                        del field[key]
+            else:
+                name = str(field.get("/T", ""))
+                if name in titles:
+                    field.TU = pikepdf.String(titles[name])
+                roots.append(field)
+        acroform.Fields = roots
+        out = BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def render_pdf(
+    template_name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    language: str | None,
+    request: HttpRequest | None = None,
+    pdf_forms: bool = False,
+    pdf_tags: bool = False,
+    field_titles: Mapping[str, object] | None = None,
+    base_url: str = LETTER_BASE_URL,
+) -> bytes:
+    """Render `template_name` in `language` (unknown languages fall back to the default) and
+    return the PDF. With `pdf_forms`, <input>, <textarea> and <select> become fillable PDF
+    form fields (the CSS must give them `appearance: auto`; letters.css does). A field's
+    accessible name is its `title` attribute; `field_titles` names radio groups (field name ->
+    text, lazy strings welcome). `pdf_tags` writes a tagged PDF (headings, lists, reading
+    order) for screen readers, at some cost in rendering time.
+
+    The context gets `letter_language` (for <html lang>, which becomes the PDF's /Lang) and
+    `page_numbers_css`. Nothing is cached: letters carry personal data."""
+    lang = letter_language(language)
+    with translation.override(lang):
+        html = render_to_string(
+            template_name,
+            {
+                **(context or {}),
+                "letter_language": lang,
+                "page_numbers_css": page_numbers_css(),
+            },
+            request=request,
+        )
+        document = HTML(string=html, base_url=base_url, url_fetcher=LetterFetcher())
+        pdf = document.write_pdf(pdf_forms=pdf_forms, pdf_tags=pdf_tags)
+        return tidy_form_fields(pdf, field_titles) if pdf_forms else pdf
