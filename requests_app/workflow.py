@@ -75,6 +75,8 @@ ACTIONS: dict[str, Action] = {
         _action("mark_ready", {S.IN_PROGRESS, S.PARTIALLY_DENIED}, S.READY, _("Mark ready")),
         _action("return_to_work", {S.READY}, S.IN_PROGRESS, _("Back to work")),
         _action("release", {S.READY}, S.RELEASED, _("Release")),
+        # Amendments and accountings are answered by a letter, with no records to release.
+        _action("answer", {S.IN_PROGRESS, S.READY}, S.RELEASED, _("Answer in writing")),
         _action("close", {S.RELEASED, S.DENIED, S.PENDING_REQUESTER}, S.CLOSED, _("Close")),
         _action(
             "withdraw",

@@ -181,18 +181,13 @@ def request_deny_with_letter(
 
 
 def _answer(req: Request, *, actor: Any, note: str) -> Request:
-    """Amendments and accountings are answered by their letter, with no records to release,
-    so the request moves to released through the usual transitions (no disclosure is logged:
-    transitions.DISCLOSURE_EXEMPTION has no entry for these kinds)."""
-    if can("mark_ready", req.status):
-        req = t.request_mark_ready(req, actor=actor)
-    return t.request_release(req, actor=actor, note=note)
+    return t.request_answer(req, actor=actor, note=note)
 
 
 def _answerable(req: Request, kind: str) -> None:
     if req.kind != kind:
         raise ValidationError(_("This action is for another kind of request."))
-    if not (can("mark_ready", req.status) or req.status == Status.READY):
+    if not can("answer", req.status):
         raise TransitionNotAllowed(
             _("%(number)s is %(status)s; verify identity first.")
             % {"number": req.number, "status": req.get_status_display()}

@@ -256,6 +256,21 @@ def request_release(request: Request | int, *, actor: Any, note: str = "") -> Re
     return _transition(request, "release", actor=actor, reason=note, change=change)
 
 
+ANSWERED_BY_LETTER = frozenset({RequestKind.AMENDMENT, RequestKind.ACCOUNTING})
+
+
+def request_answer(request: Request | int, *, actor: Any, note: str = "") -> Request:
+    """An amendment (164.526) or accounting (164.528) is answered by its letter: one
+    transition, one email, and no disclosure logged (nothing from the record is released)."""
+
+    def change(req: Request) -> None:
+        if req.kind not in ANSWERED_BY_LETTER:
+            raise ValidationError(_("Only amendments and accountings are answered by letter."))
+        _answered(req)
+
+    return _transition(request, "answer", actor=actor, reason=note, change=change)
+
+
 def request_close(request: Request | int, *, actor: Any, reason: str = "") -> Request:
     return _transition(request, "close", actor=actor, reason=reason)
 

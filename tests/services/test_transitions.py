@@ -29,10 +29,16 @@ CALLS: dict[str, Callable[[Request, object], Request]] = {
     "mark_ready": lambda r, u: t.request_mark_ready(r, actor=u),
     "return_to_work": lambda r, u: t.request_return_to_work(r, actor=u, reason="Missing page"),
     "release": lambda r, u: t.request_release(r, actor=u),
+    "answer": lambda r, u: t.request_answer(r, actor=u, note="Letter sent"),
     "close": lambda r, u: t.request_close(r, actor=u),
     "withdraw": lambda r, u: t.request_withdraw(r, actor=u, reason="No longer needed"),
     "reopen": lambda r, u: t.request_reopen(r, actor=u, reason="Appeal granted"),
 }
+
+
+def kind_for(action: str) -> str:
+    return RequestKind.AMENDMENT if action == "answer" else RequestKind.ACCESS
+
 
 ALL_PAIRS = [(name, status) for name in ACTIONS for status in Status.values]
 
@@ -49,8 +55,8 @@ def test_the_map_reaches_every_status_and_leaves_withdrawn_only_by_reopen() -> N
 
 @pytest.fixture
 def request_in(entity_a):
-    def make(status: str) -> Request:
-        req = submit(entity=entity_a)
+    def make(status: str, kind: str = RequestKind.ACCESS) -> Request:
+        req = submit(entity=entity_a, kind=kind)
         Request.objects.filter(pk=req.pk).update(status=status)  # test set-up only
         req.refresh_from_db()
         return req
@@ -64,7 +70,7 @@ def request_in(entity_a):
     ids=lambda v: str(v),
 )
 def test_it_allows(action, status, request_in, staff_a) -> None:
-    req = request_in(status)
+    req = request_in(status, kind_for(action))
     CALLS[action](req, staff_a)
     req.refresh_from_db()
     assert req.status == ACTIONS[action].target
@@ -79,7 +85,7 @@ def test_it_allows(action, status, request_in, staff_a) -> None:
     ids=lambda v: str(v),
 )
 def test_it_refuses(action, status, request_in, staff_a) -> None:
-    req = request_in(status)
+    req = request_in(status, kind_for(action))
     with pytest.raises(TransitionNotAllowed):
         CALLS[action](req, staff_a)
     req.refresh_from_db()
@@ -212,3 +218,18 @@ def test_assign_updates_the_callers_object_and_hides_the_event(request_in, staff
     assert event.visible_to_requester is False
     t.request_assign(req, actor=staff_a, assignee=staff_a)
     assert req.events.filter(kind=TimelineEvent.Kind.ASSIGNMENT).count() == 1
+
+
+def test_only_amendments_and_accountings_are_answered_by_letter(request_in, staff_a) -> None:
+    from django.core.exceptions import ValidationError
+
+    req = request_in(Status.IN_PROGRESS)
+    with pytest.raises(ValidationError):
+        t.request_answer(req, actor=staff_a)
+    req.refresh_from_db()
+    assert req.status == Status.IN_PROGRESS
+    accounting = request_in(Status.IN_PROGRESS, RequestKind.ACCOUNTING)
+    t.request_answer(accounting, actor=staff_a)
+    accounting.refresh_from_db()
+    assert accounting.status == Status.RELEASED and accounting.answered_at is not None
+    assert not Disclosure.objects.exists()
