@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev translations migrate demo lint lock clean
+.PHONY: run test bench install install-dev translations migrate demo lint lock clean
 
 run: install translations migrate demo  ## web + Celery worker + beat on http://127.0.0.1:8000
 	@bash scripts/run-all.sh
@@ -28,6 +28,13 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(PY)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Speed and memory targets against a baseline in the same run; each prints `ratio: N.NN`.
+# bench/queue needs PostgreSQL (DATABASE_URL); bench/packet needs qpdf. See bench/README.md.
+bench: install-dev
+	@command -v qpdf >/dev/null || { echo "bench/packet needs qpdf (apt-get install qpdf)"; exit 1; }
+	$(PY) bench/packet.py; packet=$$?; $(PY) bench/queue.py; queue=$$?; \
+		test $$packet -eq 0 -a $$queue -eq 0
 
 # Compiled catalogs are built here, never committed (pure Python: no GNU gettext needed).
 translations: install
