@@ -6,6 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DELIVERY_CHOICES, REQUEST_KIND_CHOICES, SENSITIVE_CHOICES
@@ -122,6 +124,21 @@ class Request(models.Model):
             models.Index(fields=["entity", "status", "due_on", "id"]),
             models.Index(fields=["assignee", "status", "due_on"]),
             models.Index(fields=["received_at"]),
+            # The staff queue pages by (current due date, id) within an entity, keyset style;
+            # the partial one serves a clerk's default view of open requests (bench/queue).
+            models.Index(
+                F("entity"),
+                Coalesce("extended_due_on", "due_on"),
+                F("id"),
+                name="request_queue_entity_due",
+            ),
+            models.Index(
+                F("entity"),
+                Coalesce("extended_due_on", "due_on"),
+                F("id"),
+                name="request_queue_entity_open_due",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
 
     def __str__(self) -> str:

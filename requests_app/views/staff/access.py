@@ -12,9 +12,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
 from ...models import Entity, Request, StaffMembership
@@ -70,7 +70,8 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('staff:login')}?next={request.get_full_path()}")
+            # redirect_to_login encodes the whole path, filters and all.
+            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
         if not is_staff_member(request.user):
             raise Http404
         return view(request, *args, **kwargs)

@@ -1,0 +1,81 @@
+"""The queue's selectors below the view: its scope is the access helper's, exactly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from requests_app.models import Location, StaffMembership
+from requests_app.selectors.queue import Cursor, parse_date_of_birth, queue_scope
+from requests_app.views.staff.access import staff_entities, staff_requests
+
+from ..factories import EntityFactory, OrganizationFactory, UserFactory, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(org, entity_a, entity_b, staff_a, staff_b):
+    elsewhere = EntityFactory(organization=OrganizationFactory(name="Keck"), short_name="Keck")
+    for entity in (entity_a, entity_b, elsewhere):
+        submit(entity=entity)
+        Location.objects.create(entity=entity, name=f"{entity.short_name} clinic", address="x")
+    supervisor = UserFactory(username="sup", first_name="Sam")
+    StaffMembership.objects.create(user=supervisor, organization=org, role="supervisor")
+    # A supervisor of one organization who is a clerk of one entity of another.
+    both = UserFactory(username="both")
+    StaffMembership.objects.create(user=both, organization=org, role="supervisor")
+    clerk_there = StaffMembership.objects.create(user=both, organization=elsewhere.organization)
+    clerk_there.entities.add(elsewhere)
+    return {"supervisor": supervisor, "both": both, "elsewhere": elsewhere}
+
+
+@pytest.mark.parametrize("who", ["staff_a", "staff_b", "supervisor", "both", "outsider"])
+def test_the_queue_scope_is_the_access_helpers(request, world, who) -> None:
+    user = world.get(who) or (
+        UserFactory(username="outsider") if who == "outsider" else request.getfixturevalue(who)
+    )
+
+    scope = queue_scope(user)
+
+    assert set(scope.requests()) == set(staff_requests(user))
+    assert scope.entity_ids == set(staff_entities(user).values_list("pk", flat=True))
+    assert {loc.entity_id for loc in scope.locations} <= scope.entity_ids
+    assert scope.is_staff == (who != "outsider")
+
+
+def test_the_scope_knows_supervisors_and_colleagues(world, staff_a, staff_b, entity_a) -> None:
+    clerk = queue_scope(staff_a)
+    assert not clerk.is_supervisor
+    # Colleagues: whoever works for an entity in scope, and the organization's supervisors.
+    assert {c.username for c in clerk.colleagues} == {"clerk.a", "sup", "both"}
+    assert [e.short_name for e in clerk.entities] == ["COH NMC"]
+
+    supervisor = queue_scope(world["supervisor"])
+    assert supervisor.is_supervisor
+    assert {c.username for c in supervisor.colleagues} == {"clerk.a", "clerk.b", "sup", "both"}
+    assert "Keck clinic" not in {loc.name for loc in supervisor.locations}
+
+
+def test_cursors_read_only_what_they_wrote() -> None:
+    cursor = Cursor(date(2026, 3, 14), 4211)
+    assert str(cursor) == "2026-03-14.4211"
+    assert Cursor.parse(str(cursor)) == cursor
+    for bad in ("", "2026-02-30.1", "2026-03-14", "x.1", "2026-03-14.-1", "2026-03-14.1;drop"):
+        assert Cursor.parse(bad) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "born"),
+    [
+        ("1975-03-14", date(1975, 3, 14)),
+        ("03/14/1975", date(1975, 3, 14)),
+        ("3/14/1975", date(1975, 3, 14)),
+        ("03-14-1975", date(1975, 3, 14)),
+        ("14/03/1975", None),
+        ("Garcia", None),
+    ],
+)
+def test_dates_of_birth_are_read_as_a_us_front_desk_types_them(typed, born) -> None:
+    assert parse_date_of_birth(typed) == born
