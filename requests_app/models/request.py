@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import models
@@ -11,11 +12,19 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DELIVERY_CHOICES, REQUEST_KIND_CHOICES, SENSITIVE_CHOICES
+from ..rules.fees import FeeEstimate, FeeLine
 from ..workflow import OPEN_STATUSES, Status
 from .organization import Entity, Location, Organization
 from .people import LANGUAGE_CHOICES, Patient, Requester
 
 MAX_DATE_RANGES = 10
+
+
+def _decimal(value: object) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return Decimal("0")
 
 
 class RequestNumberCounter(models.Model):
@@ -143,6 +152,32 @@ class Request(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def stored_fee(self) -> FeeEstimate | None:
+        """The fee estimate stored at submission (services.submission.fee_as_json), read
+        defensively: None when nothing usable was stored."""
+        data = self.fee_estimate
+        if not isinstance(data, dict) or "total" not in data:
+            return None
+        lines = []
+        for line in data.get("lines") or []:
+            if not isinstance(line, dict):
+                continue
+            try:
+                quantity = int(line.get("quantity") or 0)
+            except (TypeError, ValueError):
+                quantity = 0
+            lines.append(
+                FeeLine(
+                    label=str(line.get("label", "")),
+                    quantity=quantity,
+                    unit_price=_decimal(line.get("unit_price")),
+                    amount=_decimal(line.get("amount")),
+                )
+            )
+        return FeeEstimate(
+            lines=tuple(lines), total=_decimal(data.get("total")), basis=str(data.get("basis", ""))
+        )
 
     @property
     def current_due_on(self):

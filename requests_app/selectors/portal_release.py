@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from ..models import Packet, Request
+from ..rules.fees import FeeLine
 from ..workflow import Status
 from .portal import delivery_in_words, shipped_details, visible_events
 
@@ -61,16 +61,8 @@ def deliveries(request: Request) -> list[Delivery]:
 
 
 @dataclass(frozen=True)
-class FeeLineView:
-    label: str
-    quantity: int
-    unit_price: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class FeeView:
-    lines: list[FeeLineView]
+    lines: list[FeeLine]
     total: Decimal
     basis: str
 
@@ -79,32 +71,9 @@ class FeeView:
         return self.total == 0
 
 
-def _money(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal("0")
-
-
 def fee_view(request: Request) -> FeeView | None:
-    """The fee lines stored at submission (Request.fee_estimate), read defensively."""
-    estimate = request.fee_estimate or {}
-    if not isinstance(estimate, dict) or "total" not in estimate:
+    """The fee lines stored at submission."""
+    fee = request.stored_fee()
+    if fee is None:
         return None
-    lines = []
-    for line in estimate.get("lines") or []:
-        if not isinstance(line, dict):
-            continue
-        try:
-            quantity = int(line.get("quantity") or 0)
-        except (TypeError, ValueError):
-            quantity = 0
-        lines.append(
-            FeeLineView(
-                str(line.get("label", "")),
-                quantity,
-                _money(line.get("unit_price")),
-                _money(line.get("amount")),
-            )
-        )
-    return FeeView(lines, _money(estimate.get("total")), str(estimate.get("basis", "")))
+    return FeeView(list(fee.lines), fee.total, fee.basis)

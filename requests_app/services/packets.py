@@ -19,7 +19,7 @@ import logging
 import shutil
 import tempfile
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -126,33 +126,15 @@ def _has_pages(req: Request) -> bool:
     )
 
 
-def _money(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return Decimal("0")
-
-
 def _invoice(req: Request) -> tuple[tuple[InvoiceLine, ...], Decimal, str]:
-    """The fee estimate stored at submission (Request.fee_estimate), read defensively."""
-    estimate = req.fee_estimate if isinstance(req.fee_estimate, dict) else {}
-    lines = []
-    for line in estimate.get("lines") or []:
-        if not isinstance(line, dict):
-            continue
-        try:
-            quantity = int(line.get("quantity") or 0)
-        except (TypeError, ValueError):
-            quantity = 0
-        lines.append(
-            InvoiceLine(
-                str(line.get("label", "")),
-                quantity,
-                _money(line.get("unit_price")),
-                _money(line.get("amount")),
-            )
-        )
-    return tuple(lines), _money(estimate.get("total")), str(estimate.get("basis", ""))
+    """The fee estimate stored at submission."""
+    fee = req.stored_fee()
+    if fee is None:
+        return (), Decimal("0"), ""
+    lines = tuple(
+        InvoiceLine(line.label, line.quantity, line.unit_price, line.amount) for line in fee.lines
+    )
+    return lines, fee.total, fee.basis
 
 
 def _letter_text(req: Request) -> LetterText | None:
