@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -41,7 +42,8 @@ def test_it_adds_documents_by_content_with_pages_hash_and_position(
     with first.file.open("rb") as stored:
         assert stored.read() == data
     assert first.file.name.startswith(f"records/{ready_request.pk}/")
-    assert "a.pdf" not in first.file.name  # stored under a random name
+    # Stored under a random name, never the uploaded one (it can carry a patient's name).
+    assert re.fullmatch(r"records/\d+/[0-9a-f]{32}\.pdf", first.file.name), first.file.name
     events = TimelineEvent.objects.filter(request=ready_request, action="document_add")
     assert events.count() == 3 and not events.filter(visible_to_requester=True).exists()
 
