@@ -14,13 +14,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Entity, Patient
+from ..rules.accounting import ACCOUNTING_YEARS, accounting_period_start
 from ..services.requester import MAX_MESSAGE_CHARS
-from ..services.requester_filing import (
-    ACCOUNTING_YEARS,
-    PatientDetails,
-    accounting_period_check,
-    years_before,
-)
+from ..services.requester_filing import PatientDetails, accounting_period_check
 from ..services.requester_uploads import MAX_FILES_PER_MESSAGE, UPLOAD_HINT_MB
 
 NEW_PATIENT = "new"
@@ -293,7 +289,7 @@ class AccountingForm(FilingForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.initial.setdefault("period_start", years_before(today, ACCOUNTING_YEARS))
+        self.initial.setdefault("period_start", accounting_period_start(today))
         self.initial.setdefault("period_end", today)
 
     def clean(self) -> dict[str, Any]:

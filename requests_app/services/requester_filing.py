@@ -10,7 +10,7 @@ one of the signed-in user's Patient records or new details typed in the form.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,23 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Entity, Patient, Request, Requester
+from ..rules.accounting import ACCOUNTING_YEARS, accounting_period_start, free_window_start
 from ..rules.kinds import DeliveryMethod, RequesterRole, RequestKind
 from ..selectors.calendar import entity_local_date
 from ..workflow import Status
 from .submission import ItemSpec, request_submit
-
-# 164.528(a)(1): an accounting covers up to six years before the date of the request.
-ACCOUNTING_YEARS = 6
-# 164.528(c)(2): the first accounting in any 12-month period is free.
-FREE_ACCOUNTING_WINDOW_YEARS = 1
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 @dataclass(frozen=True)
@@ -113,7 +101,8 @@ def accounting_already_given(
 ) -> bool:
     """Whether this entity already received an accounting request for this patient in the
     last 12 months (a withdrawn one does not count: nothing was provided)."""
-    since = now - timedelta(days=366)
+    today = entity_local_date(entity, now)
+    since = now - (today - free_window_start(today))
     found = Request.objects.filter(
         entity=entity,
         kind=RequestKind.ACCOUNTING,
@@ -166,13 +155,13 @@ def accounting_period_check(*, start: date, end: date, today: date) -> None:
         raise ValidationError(_("The period starts after it ends."))
     if end > today:
         raise ValidationError(_("The period cannot end in the future."))
-    if start < years_before(today, ACCOUNTING_YEARS):
+    if start < accounting_period_start(today):
         raise ValidationError(
             _(
                 "An accounting covers at most %(n)d years back (45 CFR 164.528(a)); "
                 "start on or after %(first)s."
             )
-            % {"n": ACCOUNTING_YEARS, "first": years_before(today, ACCOUNTING_YEARS).isoformat()}
+            % {"n": ACCOUNTING_YEARS, "first": accounting_period_start(today).isoformat()}
         )
 
 

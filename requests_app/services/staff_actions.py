@@ -8,7 +8,7 @@ must send, the shipment's tracking number. Letters are rendered after commit by 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Disclosure, Entity, Letter, Request, StaffMembership, TimelineEvent
+from ..rules.accounting import accounting_period_start, free_window_start
 from ..rules.denials import ACCESS_DENIAL_GROUNDS, AMENDMENT_DENIAL_GROUNDS
 from ..rules.kinds import DeliveryMethod, RequestKind
 from ..selectors.calendar import entity_today
@@ -53,9 +54,6 @@ SHIPPABLE_DELIVERY = frozenset({DeliveryMethod.MAIL, DeliveryMethod.CD, Delivery
 ACCESS_LIKE_KINDS = frozenset(
     {RequestKind.ACCESS, RequestKind.DIRECTED, RequestKind.AUTHORIZED, RequestKind.CONTINUITY}
 )
-# Six years back (164.528(a)(1)); the first accounting in any 12 months is free (164.528(c)(2)).
-ACCOUNTING_YEARS = 6
-ACCOUNTING_FREE_DAYS = 365
 
 
 def _locked(request: Request | int) -> Request:
@@ -217,13 +215,6 @@ def amendment_accept(request: Request, *, actor: Any, amendment: str, inform: st
     return req
 
 
-def _six_years_back(today: date) -> date:
-    try:
-        return today.replace(year=today.year - ACCOUNTING_YEARS)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - ACCOUNTING_YEARS, day=28)
-
-
 def accounting_disclosures(req: Request) -> QuerySet[Disclosure]:
     """The accountable disclosures of the patient by this entity in the six years before
     today. Exempt ones (treatment, to the patient, under authorization...) are logged for the
@@ -238,13 +229,15 @@ def accounting_disclosures(req: Request) -> QuerySet[Disclosure]:
     return (
         Disclosure.objects.filter(same_person, exemption="")
         .filter(Q(request__entity=req.entity) | Q(request__isnull=True))
-        .filter(disclosed_on__gte=_six_years_back(today), disclosed_on__lte=today)
+        .filter(disclosed_on__gte=accounting_period_start(today), disclosed_on__lte=today)
         .order_by("disclosed_on", "id")
     )
 
 
 def accounting_prior_within_year(req: Request) -> bool:
-    since = timezone.now() - timedelta(days=ACCOUNTING_FREE_DAYS)
+    now = timezone.now()
+    today = entity_today(req.entity, now)
+    since = now - (today - free_window_start(today))
     return (
         Letter.objects.filter(
             kind=Letter.Kind.ACCOUNTING,
@@ -296,7 +289,7 @@ def accounting_report(request: Request, *, actor: Any) -> Request:
             reason=_("Accounting of disclosures prepared: %(n)d entries.") % {"n": len(entries)},
             data={
                 "entries": entries,
-                "period_start": _six_years_back(today).isoformat(),
+                "period_start": accounting_period_start(today).isoformat(),
                 "period_end": today.isoformat(),
                 "fee": str(fee),
                 "free": fee == 0,
