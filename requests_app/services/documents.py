@@ -13,7 +13,6 @@ timeline event.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -28,6 +27,7 @@ from ..models import Packet, RecordDocument, Request, TimelineEvent
 from ..packets import PageRangeError, SourceError, format_page_ranges, inspect_source
 from ..packets import parse_page_ranges as _parse
 from .timeline import event_record
+from .uploads import file_sha256
 
 # Stated on the page. A scanned chart of a few hundred pages at 300 dpi fits; bigger ones can
 # be split into several documents.
@@ -68,15 +68,6 @@ def _record(request: Request, actor: Any, action: str, reason: str, data: dict) 
     )
 
 
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 def _inspect(upload: UploadedFile, name: str):
     path = getattr(upload, "temporary_file_path", None)
     source = Path(path()) if path else upload.file
@@ -109,7 +100,7 @@ def document_add(
         raise ValidationError(_("“%(name)s” is empty.") % {"name": original_name}, code="empty")
     _check_editable(request)  # before the slow part, so a locked request answers at once
     info = _inspect(upload, original_name)
-    digest = _sha256(upload)
+    digest = file_sha256(upload)
     stored_name = ""
     try:
         with transaction.atomic():

@@ -8,7 +8,6 @@ Authorization row (source "scanned") that the authorization rules check like any
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 import warnings
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from ..models import (
 from ..rules.kinds import RequesterRole, RequestKind
 from .submission import ItemSpec, request_submit
 from .timeline import event_record
+from .uploads import file_sha256
 
 # A faxed authorization with a cover sheet and ID is a few pages; a 30-page TIFF fax at
 # 200 dpi is about 3 MB. 25 MB leaves room for colour scans.
@@ -139,11 +139,8 @@ def scan_check(upload: UploadedFile) -> CheckedScan:
     pages = _pages(upload, content_type, name)
     if pages == 0:
         raise ValidationError(_("“%(name)s” has no pages.") % {"name": name})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
     upload.seek(0)
-    return CheckedScan(upload, name, content_type, size, digest.hexdigest(), pages)
+    return CheckedScan(upload, name, content_type, size, file_sha256(upload), pages)
 
 
 def scan_stash(scan: CheckedScan, *, user: Any) -> str:

@@ -36,7 +36,8 @@ class CheckedUpload:
     sha256: str
 
 
-def _sha256(upload: UploadedFile) -> str:
+def file_sha256(upload: UploadedFile) -> str:
+    """The SHA-256 of an uploaded file, read in chunks, leaving it at the start."""
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -124,4 +125,4 @@ def upload_check(upload: UploadedFile) -> CheckedUpload:
     if size == 0:
         raise ValidationError(_("This file is empty."), code="empty")
     content_type, suffix = _check_pdf(upload) if _is_pdf(upload) else _check_image(upload)
-    return CheckedUpload(content_type, suffix, size, _sha256(upload))
+    return CheckedUpload(content_type, suffix, size, file_sha256(upload))
