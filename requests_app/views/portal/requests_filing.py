@@ -4,6 +4,7 @@ free once in 12 months)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -83,32 +84,47 @@ def _filing_kwargs(request: HttpRequest, form: FilingForm) -> dict[str, Any]:
     }
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@viewer_required
-def amendment_new(request: HttpRequest) -> HttpResponse:
-    form = AmendmentForm(
+def _filing_view(
+    request: HttpRequest,
+    *,
+    form_class: type[FilingForm],
+    file: Callable[..., Request],
+    fields: tuple[str, ...],
+    template: str,
+    kind: RequestKind,
+    title: str,
+) -> HttpResponse:
+    """GET the form; POST files the request through one service, then shows the result."""
+    form = form_class(
         request.POST if request.method == "POST" else None,
         patients=_patients(request),
         entities=filing_entities(),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            req = requester_file_amendment(
-                what_is_wrong=form.cleaned_data["what_is_wrong"],
-                should_say=form.cleaned_data["should_say"],
+            req = file(
+                **{name: form.cleaned_data[name] for name in fields},
                 **_filing_kwargs(request, form),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return _filed(request, req)
-    return _page(
+    return _page(request, template, form, kind, title)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@viewer_required
+def amendment_new(request: HttpRequest) -> HttpResponse:
+    return _filing_view(
         request,
-        "portal/requests/amendment_form.html",
-        form,
-        RequestKind.AMENDMENT,
-        _("Ask us to correct your records"),
+        form_class=AmendmentForm,
+        file=requester_file_amendment,
+        fields=("what_is_wrong", "should_say"),
+        template="portal/requests/amendment_form.html",
+        kind=RequestKind.AMENDMENT,
+        title=_("Ask us to correct your records"),
     )
 
 
@@ -116,28 +132,14 @@ def amendment_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @viewer_required
 def accounting_new(request: HttpRequest) -> HttpResponse:
-    form = AccountingForm(
-        request.POST if request.method == "POST" else None,
-        patients=_patients(request),
-        entities=filing_entities(),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            req = requester_file_accounting(
-                period_start=form.cleaned_data["period_start"],
-                period_end=form.cleaned_data["period_end"],
-                **_filing_kwargs(request, form),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return _filed(request, req)
-    return _page(
+    return _filing_view(
         request,
-        "portal/requests/accounting_form.html",
-        form,
-        RequestKind.ACCOUNTING,
-        _("Who received your records?"),
+        form_class=AccountingForm,
+        file=requester_file_accounting,
+        fields=("period_start", "period_end"),
+        template="portal/requests/accounting_form.html",
+        kind=RequestKind.ACCOUNTING,
+        title=_("Who received your records?"),
     )
 
 
