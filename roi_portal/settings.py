@@ -152,6 +152,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "records@roi-portal.lo
 # --- Celery: Redis when REDIS_URL is set, else a file-based broker under var/.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": 1.0,
+        "socket_connect_timeout": 1.0,
+        "retry_on_timeout": False,
+        "health_check_interval": 10,
+    }
 if not REDIS_URL:
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -186,8 +193,35 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# The longest task (a packet build) is killed at the hard limit; ROI_TASK_TIME_LIMIT lets the
+# fault tests use a short one. Everything that waits on "a worker must have died" (the packet
+# lease, the broker's visibility timeout) is derived from it, so they stay consistent.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("ROI_TASK_TIME_LIMIT", 15 * 60))
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else CELERY_TASK_TIME_LIMIT * 4 // 5
+)
+if REDIS_URL:
+    # Redis redelivers an unacknowledged task (acks_late) after this long; it must be longer
+    # than the longest task or a slow packet build would be started twice at once. Retries
+    # wait at most retry_backoff_max (10 minutes) in countdown, also under this timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(
+        2 * CELERY_TASK_TIME_LIMIT + 60, 660
+    )
+# WeasyPrint and pikepdf do not give memory back: recycle pool processes.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A stalled or stopped broker must not hold a web request for more than about 3 seconds: short
+# socket timeouts and one quick retry when publishing. What could not be published is picked up
+# by the recovery sweep (services/dispatch.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

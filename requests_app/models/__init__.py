@@ -1,5 +1,6 @@
 from .authorization import Authorization
 from .documents import Attachment, Letter, Packet, RecordDocument
+from .notifications import ClockAlert, Notification
 from .organization import (
     Closure,
     DeadlinePolicy,
@@ -11,7 +12,7 @@ from .organization import (
 )
 from .people import Patient, Requester
 from .portal import DraftUpload, EmailCode, RequestDraft
-from .request import Channel, Request, RequestedItem, RequestNumberCounter
+from .request import Channel, ClockState, Request, RequestedItem, RequestNumberCounter
 from .staff import StaffMembership
 from .timeline import Disclosure, TimelineEvent
 
@@ -19,6 +20,8 @@ __all__ = [
     "Attachment",
     "Authorization",
     "Channel",
+    "ClockAlert",
+    "ClockState",
     "Closure",
     "DeadlinePolicy",
     "Disclosure",
@@ -28,6 +31,7 @@ __all__ = [
     "EntityPolicy",
     "Letter",
     "LetterText",
+    "Notification",
     "Location",
     "Organization",
     "Packet",

@@ -105,6 +105,9 @@ class Packet(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     manifest = models.JSONField(default=list, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    # While BUILDING: the build's claim. A task cannot outlive Celery's hard time limit, so a
+    # claim past it means the worker died; the next delivery may take the build over.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Packet for {self.request.number}"
@@ -123,6 +126,7 @@ class Letter(models.Model):
         AMENDMENT_DENIAL = "amendment_denial", _("Amendment denial letter")
         ACCOUNTING = "accounting", _("Accounting of disclosures")
         COVER = "cover", _("Release cover letter")
+        CLOSURE = "closure", _("Closure notice")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +169,22 @@ class EntityPolicy(models.Model):
     third_party_base_fee = models.DecimalField(**money)
     accounting_fee = models.DecimalField(**money)
     benefit_appeal_free = models.BooleanField(default=True)
+    # Legal clocks and reminders (services/clocks.py).
+    due_soon_working_days = models.PositiveSmallIntegerField(
+        _("warn staff this many working days before a due date"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("remind a requester we are waiting on after (days)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    close_pending_after_days = models.PositiveSmallIntegerField(
+        _("close a request still waiting on the requester after (days)"),
+        default=60,
+        validators=[MinValueValidator(2), MaxValueValidator(730)],
+    )
 
     class Meta:
         verbose_name = _("entity policy")
@@ -219,6 +235,10 @@ class EntityPolicy(models.Model):
             errors.append(_("Unknown delivery methods: %s") % ", ".join(sorted(unknown)))
         if not methods:
             errors.append(_("Offer at least one delivery method."))
+        if self.close_pending_after_days <= self.reminder_after_days:
+            errors.append(
+                _("Remind the requester before closing: the reminder must come first.")
+            )
         if errors:
             raise ValidationError([str(e) for e in errors])
 
@@ -316,6 +336,7 @@ class LetterText(models.Model):
         AMENDMENT_DENIAL = "amendment_denial", _("Amendment denial letter")
         AMENDMENT_ACCEPTED = "amendment_accepted", _("Amendment accepted letter")
         ACCOUNTING = "accounting", _("Accounting of disclosures cover letter")
+        CLOSURE = "closure", _("Closure notice")
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -47,6 +47,13 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
 
 
+class ClockState(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    DUE_SOON = "due_soon", _("Due soon")
+    DUE_TODAY = "due_today", _("Due today")
+    OVERDUE = "overdue", _("Overdue")
+
+
 class RequestQuerySet(models.QuerySet):
     def open(self) -> RequestQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -97,6 +104,14 @@ class Request(models.Model):
         null=True, blank=True, help_text=_("Set while pending pauses the clock under the policy.")
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the deadline sweep (services/clocks.py) for the queue and the alerts; the dates
+    # above stay the truth, this is where the sweep last saw the request stand.
+    clock_state = models.CharField(
+        _("clock"), max_length=10, choices=ClockState.choices, default=ClockState.ON_TRACK
+    )
+    # The first due date will likely be missed and an extension is still possible: staff must
+    # decide (the written notice has to go out before the due date, 164.524(b)(2)).
+    extension_flagged = models.BooleanField(_("extension decision needed"), default=False)
 
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -27,6 +27,8 @@ class TimelineEvent(models.Model):
         AUTHORIZATION = "authorization", _("Authorization")
         DOWNLOAD = "download", _("Download")
         SYSTEM = "system", _("System")
+        EMAIL = "email", _("Email")
+        CLOCK = "clock", _("Legal clock")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)

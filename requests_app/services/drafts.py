@@ -26,6 +26,7 @@ from ..models import (
     TimelineEvent,
 )
 from ..rules.kinds import RequesterRole, RequestKind
+from .dispatch import enqueue_on_commit
 from .drafts_checks import AUTHORIZATION_FONT_PT, Signature, draft_defects, draft_facts
 from .drafts_state import DraftState
 from .submission import request_submit
@@ -336,5 +337,5 @@ def draft_submit(
     from ..tasks.notify import send_request_received
 
     # A worker sends the confirmation: a slow mail server never holds the patient's page.
-    transaction.on_commit(lambda: send_request_received.delay(str(submission), language, site_url))
+    enqueue_on_commit(send_request_received, str(submission), language, site_url)
     return requests

@@ -32,6 +32,7 @@ from ..models import Letter, LetterText, Request, TimelineEvent
 from ..rules.denials import ground
 from ..rules.kinds import RequestKind
 from ..selectors.calendar import entity_today
+from .dispatch import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def letter_enqueue(event: TimelineEvent) -> None:
     event.save(update_fields=["data"])
     from ..tasks.letters import letter_render
 
-    transaction.on_commit(lambda: letter_render.delay(event.pk))
+    enqueue_on_commit(letter_render, event.pk)
 
 
 def letter_state(event: TimelineEvent) -> str:
@@ -366,7 +367,7 @@ def letter_retry(*, event_id: int) -> None:
         event.save(update_fields=["data"])
         from ..tasks.letters import letter_render
 
-        transaction.on_commit(lambda: letter_render.delay(event.pk))
+        enqueue_on_commit(letter_render, event.pk)
 
 
 def letter_label(kind: str) -> str:

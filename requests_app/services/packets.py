@@ -36,6 +36,7 @@ from ..packets import EmptyPacket, SourceDocument, SourceError, build_packet
 from ..packets.letters import InvoiceLine, LetterInfo, letters_renderer
 from ..selectors.calendar import entity_today
 from ..workflow import Status
+from .dispatch import enqueue_on_commit
 from .errors import TransitionNotAllowed
 from .timeline import event_record
 from .transitions import request_release
@@ -114,7 +115,7 @@ def packet_request_build(*, request: Request, actor: Any) -> Packet:
 
         actor_id = actor.pk if getattr(actor, "pk", None) else None
         packet_id = packet.pk
-        transaction.on_commit(lambda: build_task.delay(packet_id, actor_id))
+        enqueue_on_commit(build_task, packet_id, actor_id)
     packet.refresh_from_db()
     return packet
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from ..models import Request, TimelineEvent
+from .dispatch import enqueue_on_commit
 
 
 def actor_label(actor: Any) -> str:
@@ -48,5 +48,5 @@ def event_record(
     if notify and visible_to_requester:
         from ..tasks import notify_requester
 
-        transaction.on_commit(lambda: notify_requester.delay(event.pk))
+        enqueue_on_commit(notify_requester, event.pk)
     return event
