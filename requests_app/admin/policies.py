@@ -66,11 +66,9 @@ def legal_floor_text(jurisdiction: str, key: str) -> str:
     if not laws:
         # HIPAA sets none for authorizations (164.508) or treatment (164.506).
         return _("No law sets a deadline here; the entity's policy is the only clock.")
-    return (
-        "; ".join(_describe_law(law) for law in laws)
-        + ". "
-        + _("The policy may be shorter, never longer.")
-    )
+    return _("%(laws)s. The policy may be shorter, never longer.") % {
+        "laws": "; ".join(_describe_law(law) for law in laws)
+    }
 
 
 # --- Forms.
@@ -84,6 +82,21 @@ _FEE_FIELDSETS = (
                 "help_phone",
                 "help_hours",
                 "default_authorization_days",
+            ),
+        },
+    ),
+    (
+        gettext_lazy("Reminders and alerts"),
+        {
+            "fields": (
+                "due_soon_working_days",
+                "reminder_after_days",
+                "close_pending_after_days",
+            ),
+            "description": gettext_lazy(
+                "The deadline sweep warns staff this many working days before a due date. A "
+                "request waiting on the requester gets one reminder, then is closed with a "
+                "letter saying how to reopen it."
             ),
         },
     ),

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from ...models import Entity
@@ -130,7 +131,13 @@ def horizontal_chart(
 
 
 def _days(value: float) -> str:
-    return _("%(n)s days") % {"n": f"{value:g}"}
+    # ngettext picks "day"/"días" by the number; a fraction (2.5) reads as plural everywhere.
+    count = int(value) if float(value).is_integer() else 2
+    return ngettext("%(n)s day", "%(n)s days", count) % {"n": f"{value:g}"}
+
+
+def _listing(points: list[tuple[str, float, str]]) -> str:
+    return "; ".join(f"{label} {text}" for label, _v, text in points)
 
 
 def charts(metrics: Metrics) -> list[Chart]:
@@ -152,37 +159,36 @@ def charts(metrics: Metrics) -> list[Chart]:
         vertical_chart(
             "backlog",
             _("Open requests by age"),
-            _("Open requests by days since received: ")
-            + "; ".join(f"{label} {text}" for label, _v, text in backlog),
+            _("Open requests by days since received: %(list)s") % {"list": _listing(backlog)},
             backlog,
         ),
         horizontal_chart(
             "on-time",
             _("Answered on time"),
-            _("Share of requests answered by their due date: ")
-            + "; ".join(f"{label} {text}" for label, _v, text in on_time),
+            _("Share of requests answered by their due date: %(list)s")
+            % {"list": _listing(on_time)},
             on_time,
             scale=100,
         ),
         horizontal_chart(
             "turnaround-kind",
             _("Median turnaround by kind"),
-            _("Median days from received to answered, last 90 days: ")
-            + ("; ".join(f"{label} {text}" for label, _v, text in by_kind) or _("none answered")),
+            _("Median days from received to answered, last 90 days: %(list)s")
+            % {"list": _listing(by_kind) or _("none answered")},
             by_kind,
         ),
         horizontal_chart(
             "turnaround-entity",
             _("Median turnaround by entity"),
-            _("Median days from received to answered, last 90 days: ")
-            + ("; ".join(f"{label} {text}" for label, _v, text in by_entity) or _("none answered")),
+            _("Median days from received to answered, last 90 days: %(list)s")
+            % {"list": _listing(by_entity) or _("none answered")},
             by_entity,
         ),
         vertical_chart(
             "weekly",
             _("Requests received per week"),
-            _("Requests received each week, weeks starting Monday: ")
-            + "; ".join(f"{label} {text}" for label, _v, text in weeks),
+            _("Requests received each week, weeks starting Monday: %(list)s")
+            % {"list": _listing(weeks)},
             weeks,
         ),
     ]
