@@ -26,7 +26,6 @@ from ..models import (
     TimelineEvent,
 )
 from ..rules.kinds import RequesterRole, RequestKind
-from .dispatch import enqueue_on_commit
 from .drafts_checks import AUTHORIZATION_FONT_PT, Signature, draft_defects, draft_facts
 from .drafts_state import DraftState
 from .submission import request_submit
@@ -297,7 +296,9 @@ def draft_submit(
         received_at=now,
         channel="portal",
         actor=user,
-        notify=False,  # the one confirmation email below covers every split request
+        # One confirmation email for the submission, however many requests it split into
+        # (its outbox key is the submission: services/notifications.event_notify).
+        notify=True,
         items=state.items(),
         recipient_name=delivery.get("recipient_name", ""),
         recipient_address=delivery.get("recipient_address", ""),
@@ -333,9 +334,4 @@ def draft_submit(
     draft.submission = requests[0].submission if requests else uuid.uuid4()
     draft.save(update_fields=["submission", "updated_at"])
     transaction.on_commit(lambda: _drop_draft_files(draft_files, storage))
-    submission = draft.submission
-    from ..tasks.notify import send_request_received
-
-    # A worker sends the confirmation: a slow mail server never holds the patient's page.
-    enqueue_on_commit(send_request_received, str(submission), language, site_url)
     return requests

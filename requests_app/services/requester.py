@@ -9,29 +9,22 @@ timeline always says who did what.
 
 from __future__ import annotations
 
-import logging
-from smtplib import SMTPException
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from ..models import Attachment, Authorization, Packet, Request, TimelineEvent
 from ..workflow import Status
 from .errors import TransitionNotAllowed
+from .notifications_staff import requester_action_notify
 from .requester_uploads import uploads_check
 from .timeline import event_record
 from .transitions import request_withdraw
-
-logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000
 
@@ -59,44 +52,6 @@ def _locked(request: Request) -> Request:
         .select_related("entity", "requester")
         .get(pk=request.pk)
     )
-
-
-def _recipients(request: Request, actor: Any, guest_email: str | None) -> list[str]:
-    """The requester, and the person who acted if someone else (a patient acting on a
-    request their representative filed)."""
-    addresses = [request.requester.email, getattr(actor, "email", "") or guest_email or ""]
-    seen: list[str] = []
-    for address in addresses:
-        if address and address.lower() not in {a.lower() for a in seen}:
-            seen.append(address)
-    return seen
-
-
-def _send_after_commit(
-    request: Request, template: str, subject: str, context: dict[str, Any], to: list[str]
-) -> None:
-    if not to:
-        return
-    pk = request.pk
-
-    def send() -> None:
-        fresh = Request.objects.select_related("entity__policy", "requester").get(pk=pk)
-        with translation.override(fresh.language or "en"):
-            body = render_to_string(template, {**context, "request": fresh, "entity": fresh.entity})
-            title = _(subject) % {"number": fresh.number}
-        try:
-            send_mail(title, body, settings.DEFAULT_FROM_EMAIL, to)
-        except (SMTPException, OSError):
-            # The action is committed and shown on the page; a lost receipt must not turn it
-            # into an error page. Logged for the operators.
-            logger.exception("Could not send %s for request %s", template, pk)
-
-    transaction.on_commit(send)
-
-
-# Subjects are marked here and translated when sent, in the request's language.
-REPLY_SUBJECT = gettext_noop("We received your message about request %(number)s")
-REVOCATION_SUBJECT = gettext_noop("Authorization revoked for request %(number)s")
 
 
 @transaction.atomic
@@ -155,15 +110,10 @@ def request_reply(
             "answers_pending": answers_pending,
         },
         visible_to_requester=True,
+        notify=True,  # a receipt to the requester (and to whoever wrote, if someone else)
         label=_guest_label(actor, guest_email),
     )
-    _send_after_commit(
-        locked,
-        "emails/requester_reply.txt",
-        REPLY_SUBJECT,
-        {"event": event, "answers_pending": answers_pending},
-        _recipients(locked, actor, guest_email),
-    )
+    requester_action_notify(event=event)
     return event
 
 
@@ -203,7 +153,7 @@ def authorization_revoke(
     authorization.revoked_at = timezone.now()
     authorization.revocation_reason = reason
     authorization.save(update_fields=["revoked_at", "revocation_reason"])
-    event_record(
+    event = event_record(
         request=locked,
         kind=TimelineEvent.Kind.AUTHORIZATION,
         actor=actor,
@@ -211,15 +161,11 @@ def authorization_revoke(
         reason=reason,
         data={**who, "revoked_at": authorization.revoked_at.isoformat(), "status": locked.status},
         visible_to_requester=True,
+        notify=True,
         label=_guest_label(actor, guest_email),
     )
-    _send_after_commit(
-        locked,
-        "emails/requester_revocation.txt",
-        REVOCATION_SUBJECT,
-        {"authorization": authorization, "reason": reason},
-        _recipients(locked, actor, guest_email),
-    )
+    # Staff must stop any release under it: the assignee hears at once.
+    requester_action_notify(event=event)
     return authorization
 
 

@@ -1,5 +1,6 @@
 """Writing timeline events; every service that changes a request calls this in its
-transaction, and a requester-visible event is announced by email after commit."""
+transaction. A requester-visible event with notify=True also queues its email (a Notification
+row, services/notifications.py) in the same transaction; a worker sends it after commit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 
 from ..models import Request, TimelineEvent
-from .dispatch import enqueue_on_commit
 
 
 def actor_label(actor: Any) -> str:
@@ -46,7 +46,7 @@ def event_record(
         visible_to_requester=visible_to_requester,
     )
     if notify and visible_to_requester:
-        from ..tasks import notify_requester
+        from .notifications import event_notify
 
-        enqueue_on_commit(notify_requester, event.pk)
+        event_notify(event)
     return event

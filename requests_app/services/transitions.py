@@ -351,7 +351,7 @@ def request_assign(request: Request | int, *, actor: Any, assignee: Any) -> Requ
             return req
         req.assignee = assignee
         req.save(update_fields=["assignee", "updated_at"])
-        event_record(
+        event = event_record(
             request=req,
             kind=TimelineEvent.Kind.ASSIGNMENT,
             actor=actor,
@@ -363,6 +363,10 @@ def request_assign(request: Request | int, *, actor: Any, assignee: Any) -> Requ
             reason=assignee.get_username() if assignee else _("Unassigned"),
             visible_to_requester=False,
         )
+        from .notifications_staff import assignment_notify
+
+        # Queued with the assignment, so a rolled-back assignment emails nobody.
+        assignment_notify(event=event, assignee=assignee, actor=actor)
     _refresh(request)
     return req
 

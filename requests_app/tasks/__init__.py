@@ -4,7 +4,7 @@ area; Celery's autodiscovery imports this package, which imports them all."""
 from __future__ import annotations
 
 from .letters import *  # noqa: F403
-from .notify import notify_requester, send_request_received
+from .notify import deliver_clock_alerts, send_notification
 from .packets import *  # noqa: F403
 
-__all__ = ["notify_requester", "send_request_received"]
+__all__ = ["deliver_clock_alerts", "send_notification"]

@@ -1,33 +1,27 @@
-"""Celery tasks: ids in, one service call, nothing else (HackSoft styleguide)."""
+"""Celery tasks for the email outbox: ids in, one service call, nothing else."""
 
 from __future__ import annotations
 
-import uuid
-from smtplib import SMTPException
-
 from celery import shared_task
 
-from ..services.drafts_email import request_received_send
-from ..services.notifications import event_notify_requester
+from ..services import notifications
+from ..services.notifications_staff import clock_alerts_deliver
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError),
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 6},
+    # Only what another try can fix: the mail server refused or could not be reached. The
+    # service has already put the row back in the queue with the same backoff.
+    autoretry_for=notifications.TRANSIENT_ERRORS,
+    retry_backoff=notifications.BACKOFF_BASE_SECONDS,
+    retry_backoff_max=notifications.BACKOFF_MAX_SECONDS,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS - 1,
 )
-def notify_requester(event_id: int) -> bool:
-    return event_notify_requester(event_id=event_id)
+def send_notification(notification_id: int) -> bool:
+    return notifications.notification_send(notification_id=notification_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError),
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 6},
-)
-def send_request_received(submission: str, language: str, site_url: str = "") -> bool:
-    return request_received_send(
-        submission=uuid.UUID(submission), language=language, site_url=site_url
-    )
+@shared_task(acks_late=True)
+def deliver_clock_alerts() -> int:
+    return clock_alerts_deliver()
