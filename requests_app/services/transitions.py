@@ -271,8 +271,12 @@ def request_answer(request: Request | int, *, actor: Any, note: str = "") -> Req
     return _transition(request, "answer", actor=actor, reason=note, change=change)
 
 
-def request_close(request: Request | int, *, actor: Any, reason: str = "") -> Request:
-    return _transition(request, "close", actor=actor, reason=reason)
+def request_close(
+    request: Request | int, *, actor: Any, reason: str = "", data: dict | None = None
+) -> Request:
+    """`data` goes on the close event: {"auto_closed": True} when the reminder sweep closes a
+    request its requester never completed, which picks the email and the closure letter."""
+    return _transition(request, "close", actor=actor, reason=reason, data=data)
 
 
 def request_withdraw(
