@@ -21,6 +21,7 @@ from django.urls import reverse
 from requests_app.models import (
     Attachment,
     Authorization,
+    ClockAlert,
     Closure,
     DeadlinePolicy,
     Disclosure,
@@ -31,6 +32,7 @@ from requests_app.models import (
     Letter,
     LetterText,
     Location,
+    Notification,
     Organization,
     Packet,
     Patient,
@@ -78,6 +80,8 @@ SERVICE_ONLY = [
     RequestDraft,
     DraftUpload,
     EmailCode,
+    Notification,
+    ClockAlert,
 ]
 
 
@@ -240,6 +244,14 @@ def build_world(entity: Entity | None = None, **request_kwargs: Any) -> dict[typ
             purpose=EmailCode.Purpose.GUEST_FILING,
             code_hash="4" * 64,
             expires_at=request.received_at,
+        ),
+        # The requester's confirmation, queued by the submission.
+        Notification: Notification.objects.get(request=request),
+        ClockAlert: ClockAlert.objects.create(
+            request=request,
+            threshold=ClockAlert.Threshold.DUE_SOON,
+            due_on=request.due_on,
+            created_at=request.received_at,
         ),
     }
 

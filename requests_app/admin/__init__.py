@@ -8,7 +8,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, authorization, documents, organization, people, policies, portal, requests
+from . import (
+    audit,
+    authorization,
+    documents,
+    notifications,
+    organization,
+    people,
+    policies,
+    portal,
+    requests,
+)
 
 admin.site.site_header = "roi-portal administration"
 admin.site.site_title = "roi-portal admin"
@@ -18,6 +28,7 @@ __all__ = [
     "audit",
     "authorization",
     "documents",
+    "notifications",
     "organization",
     "people",
     "policies",
