@@ -156,6 +156,24 @@ LETTERS: dict[tuple[str, str], tuple[str, str]] = {
         "Su primera lista en 12 meses es gratuita. ¿Preguntas? Llame al {phone}.\n\n"
         "Atentamente,\nAdministración de Información de Salud, {entity}",
     ),
+    (K.CLOSURE, "en"): (
+        "We closed your request {number}",
+        "Dear {patient},\n\n"
+        "We have closed request {number} because we did not receive the information we "
+        "asked you for.\n\n"
+        "If you still want your records, send us what we asked for and we will reopen the "
+        "request, or file a new request at any time. Questions? Call {phone}.\n\n"
+        "Sincerely,\nRelease of Information, {entity}",
+    ),
+    (K.CLOSURE, "es"): (
+        "Cerramos su solicitud {number}",
+        "Estimado/a {patient}:\n\n"
+        "Cerramos la solicitud {number} porque no recibimos la información que le pedimos.\n\n"
+        "Si todavía quiere sus documentos, envíenos lo que le pedimos y volveremos a abrir la "
+        "solicitud, o presente una nueva solicitud en cualquier momento. ¿Preguntas? Llame al "
+        "{phone}.\n\n"
+        "Atentamente,\nEntrega de Información, {entity}",
+    ),
 }
 
 

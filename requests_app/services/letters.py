@@ -46,6 +46,7 @@ LETTER_TEXT_KIND = {
     K.AMENDMENT_ACCEPTED: LetterText.Kind.AMENDMENT_ACCEPTED,
     K.AMENDMENT_DENIAL: LetterText.Kind.AMENDMENT_DENIAL,
     K.ACCOUNTING: LetterText.Kind.ACCOUNTING,
+    K.CLOSURE: LetterText.Kind.CLOSURE,
 }
 # HHS Office for Civil Rights, where every denial letter tells the requester they may
 # complain (45 CFR 164.524(d)(2)(iii), 164.526(d)(1)(iv)).
@@ -74,6 +75,7 @@ DEFAULT_SUBJECTS = {
     ),
     K.AMENDMENT_DENIAL: gettext_lazy("Decision on your request to amend your record, %(number)s"),
     K.ACCOUNTING: gettext_lazy("Accounting of disclosures, request %(number)s"),
+    K.CLOSURE: gettext_lazy("We closed your request %(number)s"),
 }
 
 
@@ -88,6 +90,9 @@ def letter_kind_for(event: TimelineEvent) -> str | None:
         "pend": K.PENDING,
         "amendment_accept": K.AMENDMENT_ACCEPTED,
         "accounting": K.ACCOUNTING,
+        # Sent when the reminder sweep closes a request the requester never completed
+        # (services/clocks_requester.py); a staff "close" sends no letter.
+        "close": K.CLOSURE,
     }.get(event.action)
 
 
@@ -219,6 +224,11 @@ def _iso(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _last_pend_reason(req: Request) -> str:
+    pend = req.events.filter(action="pend").order_by("-at", "-id").first()
+    return pend.reason if pend else ""
+
+
 def letter_context(event: TimelineEvent, kind: str) -> dict[str, Any]:
     req = event.request
     data = event.data or {}
@@ -229,6 +239,7 @@ def letter_context(event: TimelineEvent, kind: str) -> dict[str, Any]:
         K.AMENDMENT_DENIAL: data.get("explanation", event.reason),
         K.EXTENSION: event.reason,
         K.PENDING: event.reason,
+        K.CLOSURE: event.reason,
         K.AMENDMENT_ACCEPTED: data.get("amendment", ""),
     }.get(kind, event.reason)
     phone = _contact_phone(req)
@@ -276,6 +287,9 @@ def letter_context(event: TimelineEvent, kind: str) -> dict[str, Any]:
             {**entry, "date": date.fromisoformat(entry["date"])}
             for entry in data.get("entries", [])
         ],
+        # A closure for no answer: the day we asked and what we asked for.
+        "asked_on": _iso(data.get("pended_on")),
+        "missing": _last_pend_reason(req) if kind == K.CLOSURE else "",
         "period_start": _iso(data.get("period_start")),
         "period_end": _iso(data.get("period_end")),
     }
