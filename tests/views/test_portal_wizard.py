@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -212,7 +213,8 @@ def test_it_files_a_self_request_from_start_to_done(
     assert "March 17, 2026" in confirmation[0].body
     assert "California law: within 15 days" in confirmation[0].body
     detail = reverse("portal:request_detail", kwargs={"number": request.number})
-    assert f"http://testserver{detail}" in confirmation[0].body
+    # Links in emails are built on settings.SITE_URL, never on the Host of the request.
+    assert f"{settings.SITE_URL}{detail}" in confirmation[0].body
     assert detail in done  # the number links to the request's own page
 
 
@@ -434,7 +436,7 @@ def test_a_guest_files_a_request_and_can_see_it(
     mail = next(m for m in mailoutbox if "We received" in m.subject)
     assert mail.to == ["ana.guest@example.org"]
     assert request.number in mail.body
-    link = re.search(r"http://testserver(/portal/track/\S+)", mail.body)
+    link = re.search(re.escape(settings.SITE_URL) + r"(/portal/track/\S+)", mail.body)
     assert link, mail.body  # the guest follows the request from this link
     # Another guest session cannot open the done page.
     stranger = Client()
