@@ -5,9 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench install install-dev translations migrate demo lint lock clean
+.PHONY: run test bench install install-dev translations migrate schedule demo lint lock clean
 
-run: install translations migrate demo  ## web + Celery worker + beat on http://127.0.0.1:8000
+run: install translations migrate schedule demo  ## web + Celery worker + beat on http://127.0.0.1:8000
 	@bash scripts/run-all.sh
 
 test: install-dev translations  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
@@ -30,11 +30,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Speed and memory targets against a baseline in the same run; each prints `ratio: N.NN`.
-# bench/queue needs PostgreSQL (DATABASE_URL); bench/packet needs qpdf. See bench/README.md.
+# bench/queue and bench/sweep need PostgreSQL (DATABASE_URL); bench/packet needs qpdf.
+# See bench/README.md.
 bench: install-dev
 	@command -v qpdf >/dev/null || { echo "bench/packet needs qpdf (apt-get install qpdf)"; exit 1; }
 	$(PY) bench/packet.py; packet=$$?; $(PY) bench/queue.py; queue=$$?; \
-		test $$packet -eq 0 -a $$queue -eq 0
+		$(PY) bench/sweep.py; sweep=$$?; \
+		test $$packet -eq 0 -a $$queue -eq 0 -a $$sweep -eq 0
 
 # Compiled catalogs are built here, never committed (pure Python: no GNU gettext needed).
 translations: install
@@ -42,6 +44,11 @@ translations: install
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+
+# The periodic jobs of requests_app/schedule.py, for beat; a schedule changed in the admin is
+# kept (setup_schedule --reset restores the registry's).
+schedule: migrate
+	$(PY) manage.py setup_schedule
 
 demo: install
 	$(PY) manage.py loaddemo
