@@ -32,7 +32,7 @@ from .manifest import (
 )
 from .manifest_page import manifest_page_count, manifest_pdf
 from .pages import included_pages
-from .sources import PDF, SourceError, open_source, sniff
+from .sources import DAMAGE, PDF, SourceError, open_source, sniff
 from .stamp import Stamper
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def _open_all(documents: Sequence[SourceDocument], progress: Progress) -> list[_
                 raise SourceError(document.title, "missing", str(exc)) from exc
             if document.expected_sha256 and digest != document.expected_sha256:
                 raise SourceError(document.title, "changed", digest)
-            pdf = open_source(document.path, document.title)
+            pdf = open_source(document.path, document.title, resolve=False)
             pages = included_pages(len(pdf.pages), document.excluded_pages)
             opened.append(_Opened(document, pdf, digest, content_type, pages))
             progress(2 + 18 * (index + 1) // max(1, len(documents)))
@@ -182,6 +182,31 @@ def _front(
     return ([letters] if letters is not None else []) + [manifest], entries
 
 
+def _copy_pages(
+    packet: pikepdf.Pdf, source: pikepdf.Pdf, numbers: Sequence[int] | None = None
+) -> list[pikepdf.Object]:
+    """Copies of the source's pages (1-based `numbers`, all when None), owned by `packet` and
+    not yet in its page tree. Copying follows every object a page uses, so a damaged object
+    raises here. Listing the source's pages first pushes inherited attributes (MediaBox,
+    Resources, Rotate) down to each page, so the copies keep them.
+
+    One copy_foreign per page and a page tree built once (_page_tree): pikepdf's pages.extend
+    looks up the page count on every insert, which makes a 1,000-page merge quadratic."""
+    pages = list(source.pages)
+    chosen = pages if numbers is None else [pages[number - 1] for number in numbers]
+    return [packet.copy_foreign(page.obj) for page in chosen]
+
+
+def _page_tree(packet: pikepdf.Pdf, pages: list[pikepdf.Object]) -> None:
+    """Make `pages` the packet's pages, in order, in one flat /Pages node. Called once, before
+    anything asks pikepdf for packet.pages (which qpdf caches)."""
+    tree = packet.Root.Pages
+    tree.Kids = pikepdf.Array(pages)
+    tree.Count = len(pages)
+    for page in pages:
+        page.Parent = tree
+
+
 def _culprit(opened: list[_Opened]) -> _Opened | None:
     """After writing failed: the source that cannot be written on its own, if one."""
     for item in opened:
@@ -219,20 +244,24 @@ def build_packet(
         report(30)
 
         packet = pikepdf.Pdf.new()
+        pages: list[pikepdf.Object] = []
         for part in front:
-            packet.pages.extend(part.pages)
+            pages.extend(_copy_pages(packet, part))
         for index, item in enumerate(opened):
-            source_pages = list(item.pdf.pages)
-            packet.pages.extend(source_pages[number - 1] for number in item.pages)
+            try:
+                pages.extend(_copy_pages(packet, item.pdf, item.pages))
+            except DAMAGE as exc:
+                raise SourceError(item.document.title, "corrupt", str(exc)) from exc
             report(30 + 30 * (index + 1) // len(opened))
+        _page_tree(packet, pages)
 
-        total = len(packet.pages)
+        total = len(pages)
         if stamp:
             stamper = Stamper(
                 packet, footer=footer, longest_bates=bates_number(bates_prefix, total)
             )
             step = max(1, total // 10)
-            for number, page in enumerate(packet.pages, start=1):
+            for number, page in enumerate(pages, start=1):
                 stamper.stamp(page, bates_number(bates_prefix, number))
                 if number % step == 0:
                     report(60 + 25 * number // total)

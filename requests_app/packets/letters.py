@@ -1,7 +1,8 @@
 """The letters at the front of a packet: the cover letter and the invoice when a fee is due,
 rendered by WeasyPrint (requests_app/letters/render.py) in ONE pass from
-templates/letters/cover_letter.html, which includes templates/letters/invoice.html. (The
-manifest that follows them is drawn directly: manifest_page.py.)
+templates/letters/cover_letter.html, which includes templates/letters/invoice.html, with the
+stylesheets parsed once per worker (STYLESHEETS). (The manifest that follows them is drawn
+directly: manifest_page.py.)
 
 Everything here is plain values (no ORM), so the benchmark renders the same letters as a
 real release. services/packets.py builds a LetterInfo from the request.
@@ -9,14 +10,12 @@ real release. services/packets.py builds a LetterInfo from the request.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.template import Template
 from django.utils import translation
 from django.utils.html import conditional_escape, escape, format_html, linebreaks, strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -26,14 +25,8 @@ from ..letters.render import render_pdf
 from .build import Enclosures
 
 COVER_TEMPLATE = "letters/cover_letter.html"
-
-
-@functools.cache
-def embedded_layout() -> Template:
-    """invoice.html extends whatever `invoice_layout` names and is a whole letter on its own;
-    the cover letter includes it with this bare layout, so the invoice becomes a page of the
-    same document and WeasyPrint runs once for all the letters."""
-    return Template("{% block content %}{% endblock %}")
+# The cover letter links no stylesheet: these are parsed once per worker and handed over.
+STYLESHEETS = ("css/letters-base.css", "css/letters-packet.css")
 
 
 _PLACEHOLDER = re.compile(r"\{(patient|number|due_date|reason|phone|entity)\}")
@@ -145,9 +138,8 @@ def render_letters(info: LetterInfo, enclosures: Enclosures) -> bytes:
         "body": body,
         # Say what is enclosed even when the entity's text has no {reason} placeholder.
         "enclosure_sentence": "" if "{reason}" in info.body else reason,
-        "invoice_layout": embedded_layout(),
     }
-    return render_pdf(COVER_TEMPLATE, context, language=info.language)
+    return render_pdf(COVER_TEMPLATE, context, language=info.language, stylesheets=STYLESHEETS)
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,16 @@ def _head(source: Path | BinaryIO) -> bytes:
     return head
 
 
-def open_pdf(source: Path | BinaryIO, name: str) -> pikepdf.Pdf:
+# What qpdf and pikepdf raise on a damaged file, whichever object the damage is in.
+DAMAGE = (pikepdf.PdfError, OSError, ValueError, KeyError, TypeError)
+
+
+def open_pdf(source: Path | BinaryIO, name: str, *, resolve: bool = True) -> pikepdf.Pdf:
     """Open a PDF and resolve its page objects, so damage shows here, with the document's name,
-    and not later while the packet is written. Page contents are not parsed."""
+    and not later while the packet is written. Page contents are not parsed.
+
+    `resolve=False` leaves the page objects to whoever reads them next: the packet build copies
+    every object of every page anyway, and names the document when a copy fails."""
     try:
         pdf = pikepdf.open(source)
     except pikepdf.PasswordError as exc:
@@ -117,7 +124,7 @@ def open_pdf(source: Path | BinaryIO, name: str) -> pikepdf.Pdf:
     try:
         if len(pdf.pages) == 0:
             raise SourceError(name, "empty")
-        for page in pdf.pages:
+        for page in pdf.pages if resolve else ():
             # Touching the keys makes qpdf resolve the objects behind them.
             page.obj.get("/Contents")
             page.obj.get("/Resources")
@@ -125,7 +132,7 @@ def open_pdf(source: Path | BinaryIO, name: str) -> pikepdf.Pdf:
     except SourceError:
         pdf.close()
         raise
-    except (pikepdf.PdfError, OSError, ValueError, KeyError, TypeError) as exc:
+    except DAMAGE as exc:
         pdf.close()
         raise SourceError(name, "corrupt", str(exc)) from exc
     return pdf
@@ -315,14 +322,14 @@ def image_pdf(source: Path, name: str) -> pikepdf.Pdf:
     return pdf
 
 
-def open_source(path: Path, name: str) -> pikepdf.Pdf:
-    """The document as a PDF, whatever it was uploaded as."""
+def open_source(path: Path, name: str, *, resolve: bool = True) -> pikepdf.Pdf:
+    """The document as a PDF, whatever it was uploaded as (`resolve`: see open_pdf)."""
     try:
         content_type = sniff(_head(path))
     except OSError as exc:
         raise SourceError(name, "missing", str(exc)) from exc
     if content_type == PDF:
-        return open_pdf(path, name)
+        return open_pdf(path, name, resolve=resolve)
     if content_type in (JPEG, PNG, TIFF):
         return image_pdf(path, name)
     raise SourceError(name, "format")

@@ -14,7 +14,7 @@ and two names in the page's resources, well under 200 bytes a page (bench/packet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -103,8 +103,13 @@ class Geometry:
         }[self.rotate]
 
 
-def _inherited(page: pikepdf.Page, key: str) -> object | None:
-    node = page.obj
+def _dictionary(page: pikepdf.Page | pikepdf.Object) -> pikepdf.Object:
+    """The page dictionary: the build works on page objects it has copied, tests on Pages."""
+    return page.obj if isinstance(page, pikepdf.Page) else page
+
+
+def _inherited(page: pikepdf.Page | pikepdf.Object, key: str) -> object | None:
+    node = _dictionary(page)
     for _depth in range(64):  # a page tree deeper than this is damaged
         if key in node:
             return node[key]
@@ -115,18 +120,22 @@ def _inherited(page: pikepdf.Page, key: str) -> object | None:
     return None
 
 
-def page_geometry(page: pikepdf.Page) -> Geometry:
+def _box_and_turn(obj: pikepdf.Object) -> tuple[pikepdf.Object | list[float], int]:
+    """The page's visible box (CropBox, else MediaBox) and its /Rotate, as stored."""
     # Membership tests first: a pikepdf .get() of a missing key costs several times more, and
     # this runs for every page. pikepdf pushes inherited attributes down to the pages it lists,
     # so the page usually has them itself; the walk up the tree is for one that does not.
-    obj = page.obj
-    keys = obj.keys()
-    if "/CropBox" in keys or "/MediaBox" in keys:
-        box = obj["/CropBox"] if "/CropBox" in keys else obj["/MediaBox"]
-        rotate = obj["/Rotate"] if "/Rotate" in keys else 0
+    if "/CropBox" in obj:
+        box = obj["/CropBox"]
+    elif "/MediaBox" in obj:
+        box = obj["/MediaBox"]
     else:
-        box = _inherited(page, "/CropBox") or _inherited(page, "/MediaBox") or [0, 0, 612, 792]
-        rotate = _inherited(page, "/Rotate") or 0
+        box = _inherited(obj, "/CropBox") or _inherited(obj, "/MediaBox") or [0, 0, 612, 792]
+        return box, int(_inherited(obj, "/Rotate") or 0)
+    return box, int(obj["/Rotate"]) if "/Rotate" in obj else 0
+
+
+def _geometry(box: pikepdf.Object | list[float], rotate: int) -> Geometry:
     try:
         rect = pikepdf.Rectangle(box)
         x0, y0, x1, y1 = rect.llx, rect.lly, rect.urx, rect.ury
@@ -134,8 +143,12 @@ def page_geometry(page: pikepdf.Page) -> Geometry:
         x0, y0, x1, y1 = (float(v) for v in box)
     x0, x1 = sorted((x0, x1))
     y0, y1 = sorted((y0, y1))
-    rotate = int(rotate) % 360
+    rotate = rotate % 360
     return Geometry(x0, y0, x1, y1, rotate if rotate in (0, 90, 180, 270) else 0)
+
+
+def page_geometry(page: pikepdf.Page | pikepdf.Object) -> Geometry:
+    return _geometry(*_box_and_turn(_dictionary(page)))
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,9 @@ class _Plan:
     right: float  # where the Bates number ends
     baseline: float
     to_user: str  # "" or "a b c d e f cm"
+    # The stamp's operators up to the Bates string, by (font name, footer name, the number's
+    # shape): every digit is as wide as "0", so numbers of one length share one position.
+    heads: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
 
 
 class Stamper:
@@ -168,7 +184,9 @@ class Stamper:
         self._footers: dict[float, pikepdf.Object] = {}
         self._layouts: dict[float, tuple[float, float, float, float]] = {}
         self._plans: dict[Geometry, _Plan] = {}
-        self._bates_widths: dict[str, float] = {}
+        # By the box as written in the file and the turn: pages of one document mostly repeat
+        # the same few, and reading the text back is cheaper than building a Rectangle.
+        self._plans_by_box: dict[tuple[bytes, int], _Plan] = {}
 
     # -------------------------------------------------------------- shared objects
 
@@ -259,51 +277,55 @@ class Stamper:
             )
         return plan
 
+    def _plan_for(self, obj: pikepdf.Object) -> _Plan:
+        box, rotate = _box_and_turn(obj)
+        key = (box.unparse() if isinstance(box, pikepdf.Object) else repr(box).encode(), rotate)
+        plan = self._plans_by_box.get(key)
+        if plan is None:
+            plan = self._plans_by_box[key] = self._plan(_geometry(box, rotate))
+        return plan
+
     @staticmethod
-    def _named(resources: pikepdf.Dictionary, category: str, base: str, obj: pikepdf.Object) -> str:
-        """Put `obj` in the page's resources under a name no other resource uses."""
+    def _named(resources: pikepdf.Dictionary, category: str, name: str, obj: pikepdf.Object) -> str:
+        """Put `obj` in the page's resources under `name`, or `name` and a number when the
+        page already uses that name for something else."""
         if category not in resources:
-            resources[category] = Dictionary({f"/{base}": obj})
-            return f"/{base}"
+            resources[category] = Dictionary({name: obj})
+            return name
         group = resources[category]
         for index in range(100):
-            name = f"/{base}{index or ''}"
-            if name not in group:
-                group[name] = obj
-                return name
-            current = group[name]
+            candidate = f"{name}{index}" if index else name
+            if candidate not in group:
+                group[candidate] = obj
+                return candidate
+            current = group[candidate]
             if current.is_indirect and current.objgen == obj.objgen:
-                return name
+                return candidate
         raise ValueError("no free resource name")
 
-    def stamp(self, page: pikepdf.Page, bates: str) -> None:
-        plan = self._plan(page_geometry(page))
-        obj = page.obj
+    def stamp(self, page: pikepdf.Page | pikepdf.Object, bates: str) -> None:
+        obj = _dictionary(page)
+        plan = self._plan_for(obj)
         if "/Resources" in obj:
             resources = obj["/Resources"]
         else:
             resources = obj.Resources = Dictionary()
-        font_name = self._named(resources, "/Font", "RoiF", self.font)
-        footer_name = self._named(resources, "/XObject", "RoiFt", plan.footer)
-        shape = bates.translate(_DIGITS_AS_ZERO)
-        width = self._bates_widths.get(shape)
-        if width is None:
-            width = self._bates_widths[shape] = text_width(bates, BATES_SIZE)
-        x = plan.right - width
-        data = (
-            (
+        font_name = self._named(resources, "/Font", "/RoiF", self.font)
+        footer_name = self._named(resources, "/XObject", "/RoiFt", plan.footer)
+        key = (font_name, footer_name, bates.translate(_DIGITS_AS_ZERO))
+        head = plan.heads.get(key)
+        if head is None:
+            x = plan.right - text_width(bates, BATES_SIZE)
+            head = plan.heads[key] = (
                 f"Q {plan.to_user}{footer_name} Do BT{font_name} {_num(BATES_SIZE)} Tf "
                 f"{_num(x)} {_num(plan.baseline)} Td"
             ).encode()
-            + pdf_string(bates)
-            + b"Tj ET"
-        )
-        parts = Array([plan.opener])
-        if "/Contents" in obj:
-            contents = obj["/Contents"]
-            if isinstance(contents, Array):
-                parts.extend(contents)
-            else:
-                parts.append(contents)
-        parts.append(self.pdf.make_stream(data))
-        obj.Contents = parts
+        stream = self.pdf.make_stream(head + pdf_string(bates) + b"Tj ET")
+        if "/Contents" not in obj:
+            obj.Contents = Array([plan.opener, stream])
+            return
+        contents = obj["/Contents"]
+        if isinstance(contents, Array):
+            obj.Contents = Array([plan.opener, *contents, stream])
+        else:
+            obj.Contents = Array([plan.opener, contents, stream])
