@@ -84,6 +84,7 @@ class QueueFilterForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    extension = forms.BooleanField(label=_("Extension decision needed"), required=False)
     received_from = forms.DateField(
         label=_("Received from"),
         required=False,
@@ -108,7 +109,16 @@ class QueueFilterForm(forms.Form):
     before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     # Filters behind "More filters": the disclosure opens when one of them is set.
-    MORE = ("location", "kind", "due_within", "overdue", "received_from", "received_to", "size")
+    MORE = (
+        "location",
+        "kind",
+        "due_within",
+        "overdue",
+        "extension",
+        "received_from",
+        "received_to",
+        "size",
+    )
 
     def __init__(self, *args: Any, scope: QueueScope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,6 +164,7 @@ class QueueFilterForm(forms.Form):
             assignee=data.get("assignee") or ASSIGNEE_DEFAULT,
             due_within=data.get("due_within"),
             overdue=bool(data.get("overdue")),
+            extension=bool(data.get("extension")),
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
             search=data.get("q") or "",

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Entity, Location, Patient, Request, StaffMembership, TimelineEvent
+from ..rules.clocks import DUE_SOON, ON_TRACK
 from ..rules.deadlines import days_left, urgency
 from ..rules.kinds import RequestKind
 from ..views.staff.access import staff_entities, staff_memberships
@@ -240,6 +241,7 @@ class QueueFilters:
     assignee: str = ASSIGNEE_DEFAULT
     due_within: int | None = None
     overdue: bool = False
+    extension: bool = False  # only those waiting for an extension decision
     received_from: date | None = None
     received_to: date | None = None
     search: str = ""
@@ -329,6 +331,8 @@ def queue_requests(
     if filters.due_within is not None:
         days = timedelta(days=filters.due_within)
         qs = qs.filter(_per_entity_today(scope, now, lambda today: Q(queue_due__lte=today + days)))
+    if filters.extension:
+        qs = qs.filter(extension_flagged_q())
     if filters.received_from is not None:
         qs = qs.filter(received_at__gte=_local_midnight(filters.received_from))
     if filters.received_to is not None:
@@ -336,6 +340,16 @@ def queue_requests(
     if filters.searching:
         qs = qs.filter(_search_q(filters.search))
     return qs
+
+
+def extension_flagged_q() -> Q:
+    """Flagged by the deadline sweep (services/clocks.py) and still undecided: the flag is
+    cleared by the next sweep, and until then an extension or a "ready" already answers it."""
+    return Q(
+        extension_flagged=True,
+        extended_due_on__isnull=True,
+        status__in=sorted(OPEN_STATUSES - {Status.READY}),
+    )
 
 
 def _in_status(qs: QuerySet[Request], filters: QueueFilters) -> QuerySet[Request]:
@@ -380,6 +394,7 @@ class QueueRow:
     days_left: int | None  # None once the request is answered: no clock runs
     urgency: str  # rules.kinds.Urgency, or "answered"
     pause_reason: str  # what the latest pend asked for, while waiting on the requester
+    extension_needed: bool = False  # staff must decide on an extension before the due date
 
 
 @dataclass
@@ -401,6 +416,8 @@ ROW_FIELDS = (
     "due_on",
     "extended_due_on",
     "paused_on",
+    "clock_state",
+    "extension_flagged",
     "entity__short_name",
     "entity__timezone",
     "location__name",
@@ -479,11 +496,24 @@ def _row(req: Request, now: datetime) -> QueueRow:
     today = entity_today(req.entity, now)
     is_open = req.status in OPEN_STATUSES
     left = days_left(req.queue_due, today) if is_open else None
+    state = urgency(req.queue_due, today) if is_open else "answered"
+    if state == ON_TRACK and req.clock_state == DUE_SOON:
+        # Overdue and due today follow from the dates alone; "due soon" is the deadline
+        # sweep's (services/clocks.py), which counts the policy's working days on the
+        # entity's calendar, something a page of the queue does not load.
+        state = DUE_SOON
     return QueueRow(
         request=req,
         due_on=req.queue_due,
         received_on=entity_local_date(req.entity, req.received_at),
         days_left=left,
-        urgency=urgency(req.queue_due, today) if is_open else "answered",
+        urgency=state,
         pause_reason=req.pause_reason or "",
+        extension_needed=(
+            is_open
+            and req.extension_flagged
+            and req.extended_due_on is None
+            and req.status != Status.READY
+            and req.due_on >= today
+        ),
     )

@@ -130,6 +130,11 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
             "unassigned": _("Unassigned"),
             "select": _("Select"),
             "waiting": _("Waiting for:"),
+            "extension": _("Extension decision needed"),
+            "extension_title": _(
+                "The first due date is near and no extension was sent: extend in writing "
+                "before it, or answer by it."
+            ),
         }.items()
     }
     day = _date_formatter(get_format("SHORT_DATE_FORMAT"))
@@ -167,6 +172,11 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
             badge = "badge-" + row.urgency.replace("_", "-")
             text = escape(_badge_text(row))
             due += f'<div class="mt-1"><span class="badge {badge}">{text}</span></div>'
+        if row.extension_needed:
+            due += (
+                f'<div class="mt-1"><span class="badge badge-extension" '
+                f'title="{label["extension_title"]}">{label["extension"]}</span></div>'
+            )
         if r.extended_due_on:
             was = _("Extended from %(day)s") % {"day": day(r.due_on)}
             due += f'<div class="small text-body-secondary">{escape(was)}</div>'
