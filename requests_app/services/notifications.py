@@ -21,6 +21,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Notification, Request, TimelineEvent
 from .dispatch import enqueue_on_commit
@@ -178,7 +179,8 @@ def _give_up(notification: Notification, error: str) -> None:
             notification.refresh_from_db()
             _timeline(
                 notification,
-                f"Email to {notification.to} could not be sent: {error}",
+                _("Email to %(to)s could not be sent: %(error)s")
+                % {"to": notification.to, "error": error},
                 sent=False,
             )
     logger.error("Notification %s (%s) failed: %s", notification.pk, notification.template, error)
@@ -229,8 +231,13 @@ def notification_send(*, notification_id: int) -> bool:
             "Notification %s attempt %s failed (%s); retrying", notification.pk, attempts, error
         )
         raise
+    except Exception as exc:  # a bug (a bad header...): another try would fail the same way
+        logger.exception("Notification %s cannot be sent", notification.pk)
+        _give_up(notification, f"{type(exc).__name__}: {exc}"[:1000])
+        return False
     with transaction.atomic():
-        Notification.objects.filter(pk=notification.pk).update(
+        # Conditional: a worker that outlived its claim must not log a send twice.
+        marked = Notification.objects.filter(pk=notification.pk, state=N.SENDING).update(
             state=N.SENT,
             attempts=notification.attempts + 1,
             sent_at=timezone.now(),
@@ -238,8 +245,14 @@ def notification_send(*, notification_id: int) -> bool:
             next_attempt_at=None,
             last_error="",
         )
-        notification.attempts += 1
-        _timeline(notification, f"Email sent to {notification.to}: {rendered.subject}", sent=True)
+        if marked:
+            notification.attempts += 1
+            _timeline(
+                notification,
+                _("Email sent to %(to)s: %(subject)s")
+                % {"to": notification.to, "subject": rendered.subject},
+                sent=True,
+            )
     return True
 
 

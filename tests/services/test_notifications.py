@@ -288,3 +288,18 @@ def test_send_again_requeues_a_failed_email(req, django_capture_on_commit_callba
     assert notification.state == Notification.State.SENT and notification.attempts == 1
     assert len(mail.outbox) == 1
     assert n.notification_resend(notification=notification) is False  # not failed any more
+
+
+class BrokenBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+
+
+def test_an_error_that_is_not_the_mail_servers_fails_at_once(req, settings) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
+    notification = queue(req)
+    assert n.notification_send(notification_id=notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.state == Notification.State.FAILED and notification.attempts == 0
+    assert notification.claimed_until is None  # not left for the recovery sweep to loop on
+    assert email_events(req).get().action == "email_failed"
