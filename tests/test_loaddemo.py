@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from requests_app.models import (
     Authorization,
@@ -33,6 +34,8 @@ from requests_app.models import (
     TimelineEvent,
 )
 from requests_app.rules.kinds import DeadlineKey, ReleaseScope, RequesterRole, RequestKind
+from requests_app.selectors.calendar import entity_today
+from requests_app.services.clocks import deadline_sweep
 from requests_app.workflow import OPEN_STATUSES, Status
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +252,25 @@ def test_it_prints_only_the_logins_when_asked(db):
     assert "demo-admin-2026" in out.getvalue()
     assert "Demo data" not in out.getvalue()
     assert Request.objects.count() == before
+
+
+def test_the_first_deadline_sweep_turns_a_clerks_demo_request_overdue(
+    demo, django_capture_on_commit_callbacks, mailoutbox
+):
+    # What `make run` shows: beat's first sweep marks it overdue and the clerk is emailed.
+    number = re.search(r"sweep marks (ROI-\d{4}-\d{6}) overdue", demo.first_output)[1]
+    showcase = Request.objects.get(number=number)
+    today = entity_today(showcase.entity)
+    assert showcase.status in OPEN_STATUSES and showcase.clock_state == "on_track"
+    assert 1 <= (today - showcase.current_due_on).days <= 3
+    assert showcase.assignee.username == "clerk.keck"
+    with django_capture_on_commit_callbacks(execute=True):
+        deadline_sweep()
+    showcase.refresh_from_db()
+    assert showcase.clock_state == "overdue"
+    due = date_format(showcase.current_due_on, "DATE_FORMAT")
+    subject = f"Request {number} is overdue (due {due})"
+    assert {m.to[0] for m in mailoutbox if m.subject == subject} == {
+        "clerk.keck@example.com",
+        "supervisor@example.com",
+    }

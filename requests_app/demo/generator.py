@@ -124,6 +124,11 @@ FEATURED: tuple[tuple[str, str, str, str], ...] = (
     # Keck pauses the clock of an incomplete authorization (facilities.py).
     (K.AUTHORIZED, S.PENDING_REQUESTER, "bell", "KECK"),
 )
+# `make run` shows the beat schedule at work: this request, assigned to the Keck clerk, was due
+# yesterday in the entity's time and has not been swept yet (clock state "on track"), so the
+# first deadline sweep marks it overdue and the clerk's email appears in the worker's console.
+# (kind, status, requester, target)
+OVERDUE_SHOWCASE = (K.ACCESS, S.IN_PROGRESS, None, "KECK")
 # Patients who never ask for themselves: a minor, a deceased patient, and a patient whose
 # daughter acts for him.
 REPRESENTED = {ERNESTO_SEED.full_name, HAROLD_SEED.full_name, ISABELLA_SEED.full_name}
@@ -142,6 +147,9 @@ class Plan:
     received_at: datetime | None = None
     path: tuple[str, ...] = ()
     extend: bool = False
+    # Set for the request the first deadline sweep turns overdue (OVERDUE_SHOWCASE).
+    urgency: str | None = None
+    overdue_days: int = 14  # at most this many days past due, when overdue
     pend_key: str = ""
     fields: dict[str, Any] = field(default_factory=dict)  # the rest of request_submit's kwargs
 
@@ -161,6 +169,7 @@ class Context:
     rules: dict[int, dict[DeadlineKey, DeadlineRule]] = field(default_factory=dict)
     closed: dict[int, frozenset[date]] = field(default_factory=dict)
     clerks: dict[int, AbstractUser] = field(default_factory=dict)
+    showcase: Request | None = None  # the request the first deadline sweep turns overdue
 
     def entity(self, target: str) -> Entity:
         # Both City of Hope entities share rules and calendar; either stands for "COH".
@@ -208,10 +217,15 @@ def requests_generate(ctx: Context) -> list[Request]:
     plans: list[Plan] = [_plan(ctx, *featured) for featured in FEATURED]
     while sum(p.size for p in plans) < TARGET_REQUESTS:
         plans.append(_plan(ctx, None, None, None, None))
+    showcase = _plan(ctx, *OVERDUE_SHOWCASE, showcase=True)
+    plans.append(showcase)
     plans.sort(key=lambda p: p.received_at)
     created: list[Request] = []
     for plan in plans:
-        created += walk(ctx, plan)
+        made = walk(ctx, plan)
+        if plan is showcase:
+            ctx.showcase = made[0]
+        created += made
     return created
 
 
@@ -220,7 +234,13 @@ def _pick(rng: random.Random, weights: dict) -> Any:
 
 
 def _plan(
-    ctx: Context, kind: str | None, status: str | None, who: str | None, target: str | None
+    ctx: Context,
+    kind: str | None,
+    status: str | None,
+    who: str | None,
+    target: str | None,
+    *,
+    showcase: bool = False,
 ) -> Plan:
     rng = ctx.rng
     kind = kind or _pick(rng, KIND_WEIGHTS)
@@ -234,11 +254,14 @@ def _plan(
     plan = Plan(kind, status, target, requester, patient)
     options = _paths(ctx, kind, status, target)
     path = rng.choices(options, weights=[4] + [1] * (len(options) - 1))[0]
-    plan.path = _with_assignment(rng, path)
+    plan.path = _with_assignment(rng, path, always=showcase)
     plan.extend = (
         status in (S.SUBMITTED, S.IN_REVIEW, S.IN_PROGRESS, S.PENDING_REQUESTER)
         and rng.random() < 0.5
+        and not showcase
     )
+    if showcase:
+        plan.urgency, plan.overdue_days = Urgency.OVERDUE, 1
     _channel_and_delivery(ctx, plan)
     entity = ctx.entity(target)
     plan.pend_key = sc.pend_key(kind, requester.role, plan.channel, entity.jurisdiction)
@@ -264,8 +287,10 @@ def _paths(ctx: Context, kind: str, status: str, target: str) -> list[tuple[str,
     ]
 
 
-def _with_assignment(rng: random.Random, path: tuple[str, ...]) -> tuple[str, ...]:
-    if rng.random() < 0.15:
+def _with_assignment(
+    rng: random.Random, path: tuple[str, ...], *, always: bool = False
+) -> tuple[str, ...]:
+    if rng.random() < 0.15 and not always:
         return path
     at = path.index("start_review") + 1 if "start_review" in path else 0
     return (*path[:at], "assign", *path[at:])
@@ -378,12 +403,12 @@ def _received_at_for_status(ctx: Context, plan: Plan, entity: Entity) -> datetim
     rng = ctx.rng
     if plan.status not in OPEN_STATUSES:
         return _received_at(ctx, plan, entity, rng.randint(1, HISTORY_DAYS))
-    wanted = _pick(rng, URGENCY_WEIGHTS)
+    wanted = plan.urgency or _pick(rng, URGENCY_WEIGHTS)
     key = deadline_key(K(plan.kind), D(plan.delivery))
     today = entity_today(entity, ctx.now)
     days = list(range(HISTORY_DAYS))
     rng.shuffle(days)
-    first = None
+    first = closest = None
     for days_ago in days:
         received_at = _received_at(ctx, plan, entity, days_ago)
         due = compute_due(
@@ -394,10 +419,15 @@ def _received_at_for_status(ctx: Context, plan: Plan, entity: Entity) -> datetim
             closed=ctx.closed[entity.pk],
         ).due_on
         # Overdue by at most two weeks: an older open request would be an outlier.
-        if urgency(due, today) == wanted and (today - due).days <= 14:
-            return received_at
+        late = (today - due).days
+        if urgency(due, today) == wanted:
+            if late <= plan.overdue_days:
+                return received_at
+            if closest is None or late < closest[0]:
+                closest = (late, received_at)
         first = first or received_at
-    return first
+    # The showcase wants "due yesterday", which a paper receipt moved off a weekend may miss.
+    return closest[1] if closest else first
 
 
 def _received_at(ctx: Context, plan: Plan, entity: Entity, days_ago: int) -> datetime:

@@ -47,17 +47,26 @@ class Command(BaseCommand):
             patients = patients_load(users, report)
             requesters = requesters_load(users, patients, report)
             existing = Request.objects.filter(patient__in=list(patients.values())).count()
+            showcase = None
             if not existing:
                 ctx = context_build(
                     entities=entities, users=users, patients=patients, requesters=requesters
                 )
                 report.created["requests"] = len(requests_generate(ctx))
+                showcase = ctx.showcase
             # Every service step queues a notify_requester email with transaction.on_commit.
             # Hundreds of emails about invented requests (or a Celery broker that is not
             # running) must not follow a demo load, so the callbacks this load queued are
             # dropped before the commit; callbacks queued by an enclosing transaction stay.
             del connection.run_on_commit[queued:]
         self._summary(report, existing, time.monotonic() - started)
+        if showcase is not None:
+            showcase.refresh_from_db()
+            self.stdout.write(
+                f"Beat's first deadline sweep marks {showcase.number} overdue (due "
+                f"{showcase.current_due_on}, assigned to {showcase.assignee}) and emails its "
+                "assignee: the email prints in the worker's console."
+            )
         self._logins()
 
     def _summary(self, report: LoadReport, existing: int, seconds: float) -> None:
