@@ -168,6 +168,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "records@roi-portal.lo
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if REDIS_URL:
+    # A stalled Redis (CLIENT PAUSE, a full network buffer, a hung host) makes every command
+    # wait for the socket timeout; a stopped one refuses the connection at once. One second
+    # either way, and no retry on a timeout: what a web request waits for is bounded.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 1.0,
         "socket_connect_timeout": 1.0,
@@ -197,42 +200,67 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": "roi",
+            # Same Redis, same rule: a stalled server never holds a page for long.
+            "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
         }
     }
 
 # Results are written to the database by the services themselves (timeline, packet rows),
-# so Celery keeps none.
+# so Celery keeps none. Messages are JSON only: they carry ids, never pickled objects or PHI.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# No silent loss. acks_late alone: a worker process killed mid-task (kill -9, out of memory)
+# has its message acknowledged anyway and the task is gone; reject_on_worker_lost alone does
+# nothing without acks_late. Together the message goes back to the queue. Every task is
+# idempotent (a claim, a lease or a lock in its service), so running it again is safe.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A process reserves one message at a time: a long packet build never sits on others' work.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The longest task (a packet build) is killed at the hard limit; ROI_TASK_TIME_LIMIT lets the
-# fault tests use a short one. Everything that waits on "a worker must have died" (the packet
-# lease, the broker's visibility timeout) is derived from it, so they stay consistent.
+# fault tests use a short one. The packet lease (services/packets.LEASE) is derived from it:
+# a build whose lease passed the hard limit has lost its worker.
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("ROI_TASK_TIME_LIMIT", 15 * 60))
+# The soft limit raises inside the task, which marks its row failed and says why.
 CELERY_TASK_SOFT_TIME_LIMIT = (
     CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else CELERY_TASK_TIME_LIMIT * 4 // 5
 )
+# The longest wait a task's own retry asks for (the email backoff's cap,
+# services/notifications.BACKOFF_MAX_SECONDS).
+_LONGEST_COUNTDOWN = 60 * 60
 if REDIS_URL:
-    # Redis redelivers an unacknowledged task (acks_late) after this long; it must be longer
-    # than the longest task or a slow packet build would be started twice at once. Retries
-    # wait at most retry_backoff_max (10 minutes) in countdown, also under this timeout.
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(
-        2 * CELERY_TASK_TIME_LIMIT + 60, 660
+    # Redis hands an unacknowledged message to another worker after this long. With acks_late
+    # a message stays unacknowledged while its task runs, and while a retry waits for its
+    # countdown in the worker, so the timeout must outlast both, or the task runs twice at
+    # once. A killed worker's messages come back only after it: the recovery sweep
+    # (services/recovery.py) republishes the row-backed work within minutes instead.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = (
+        max(CELERY_TASK_TIME_LIMIT, _LONGEST_COUNTDOWN) + 10 * 60
     )
 # WeasyPrint and pikepdf do not give memory back: recycle pool processes.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
+# A worker keeps trying to reach the broker, at start and after losing it, for as long as it
+# takes: a Redis restart must not kill the workers (max_retries=1 did, two seconds after
+# Redis stopped: "Unrecoverable error").
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A stalled or stopped broker must not hold a web request for more than about 3 seconds: short
-# socket timeouts and one quick retry when publishing. What could not be published is picked up
-# by the recovery sweep (services/dispatch.py).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A broker blip must not abort a 10-minute packet build: the task runs on, and its lease and
+# the idempotent services make a redelivered copy harmless.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Publishing (the web process, beat, a task's retry): a stalled or stopped broker must not hold
+# a web request for more than about 3 seconds. The socket timeouts above bound each command;
+# broker_connection_timeout bounds kombu's connection set-up, its retries included (default
+# 4 s); and no publish retry, because under a stalled Redis each retry
+# waits out two more socket timeouts (measured: 1.0 s with no retry, 3.0 s with one). A
+# dropped connection (Redis restarted) is reconnected by redis-py itself, retry or not. What
+# could not be published stays in its row for the recovery sweep (services/dispatch.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,

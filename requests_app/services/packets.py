@@ -4,13 +4,22 @@ The flow (pretix's "POST queues a task, the page polls progress"):
 1. packet_request_build (staff press Release): the request must be READY. Creates or resets
    the Packet to queued under the request's row lock; a second click finds it queued or
    building and enqueues nothing. The task is enqueued after commit.
-2. packet_build (the task): claims the packet with a conditional UPDATE queued -> building, so
-   a task delivered twice builds once; builds the PDF from copies of the stored files, saving
+2. packet_build (the task): claims the packet with a conditional UPDATE and a lease, so a task
+   delivered twice builds once; builds the PDF from copies of the stored files, saving
    progress as it goes; then, in ONE transaction, stores the file, marks the packet built and
    calls request_release, which writes the release event and the disclosure entry. If the
    request is no longer READY by then, nothing is released and the stored file is removed.
 3. A document that cannot be read fails the packet with a message naming it; the request
    stays READY and staff fix the document and press Release again.
+
+The lease: a build owns the packet until `lease_until`, a margin past Celery's hard time limit
+(no task outlives it, so an expired lease means the worker died: kill -9, out of memory, a
+lost machine). A delivery that finds a live lease held by another build retries when it ends
+(tasks.packets); one that finds it expired takes the build over. The lease is also the build's
+fencing token: a build stores its file, its progress or its failure only while the lease it
+took is still the packet's, so a build taken over can never release the request a second
+time. While the packet is QUEUED, `lease_until` is when the recovery sweep may publish the
+build again (services/recovery.py): the on-commit publish has until then.
 """
 
 from __future__ import annotations
@@ -44,9 +53,30 @@ from .transitions import request_release
 logger = logging.getLogger(__name__)
 
 BUSY_STATES = (Packet.State.QUEUED, Packet.State.BUILDING)
-# A build still queued or building after the task's hard time limit will never finish (the
-# worker died, the broker lost the message): the next Release press may start it again.
-STALE_AFTER = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 900) + 60)
+_TIME_LIMIT = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 900))
+# How long a build owns the packet: Celery's hard time limit plus a margin for clocks that
+# differ between machines and for the moments between the task's start and its claim.
+LEASE = _TIME_LIMIT + min(timedelta(minutes=1), _TIME_LIMIT)
+# A build still queued or building after this will never finish by itself: the next Release
+# press may start it again (the recovery sweep does the same, every minute).
+STALE_AFTER = LEASE
+# How long the on-commit publish of a queued build has before the recovery sweep publishes it
+# again, and how long the sweep waits before publishing the same build once more.
+QUEUED_GRACE = timedelta(minutes=1)
+# A build whose worker died this many times in a row fails instead of starting again: a packet
+# that kills its worker (memory) must not loop forever with reject_on_worker_lost.
+MAX_INTERRUPTIONS = 3
+
+
+class PacketBusy(Exception):
+    """Another build holds the packet's lease; the task tries again when it ends."""
+
+    def __init__(self, packet_id: int, lease_until: Any) -> None:
+        super().__init__(f"Packet {packet_id} is being built until {lease_until}")
+        self.packet_id = packet_id
+        self.lease_until = lease_until
+
+
 _PROGRESS_STEP = 4  # save progress every few percent, not on every page
 
 
@@ -71,9 +101,13 @@ def _build_requested_at(request: Request) -> Any:
     return event.at if event else None
 
 
-def _is_stale(request: Request) -> bool:
-    requested = _build_requested_at(request)
-    return requested is None or timezone.now() - requested > STALE_AFTER
+def _is_stale(packet: Packet, req: Request) -> bool:
+    """True when a queued or building packet will not finish by itself."""
+    now = timezone.now()
+    if packet.state == Packet.State.BUILDING and packet.lease_until is not None:
+        return packet.lease_until < now
+    requested = _build_requested_at(req)
+    return requested is None or now - requested > STALE_AFTER
 
 
 def packet_request_build(*, request: Request, actor: Any) -> Packet:
@@ -93,11 +127,17 @@ def packet_request_build(*, request: Request, actor: Any) -> Packet:
                 code="empty",
             )
         packet, created = Packet.objects.get_or_create(request=req)
-        if not created and packet.state in BUSY_STATES and not _is_stale(req):
+        if not created and packet.state in BUSY_STATES and not _is_stale(packet, req):
             return packet  # a second click: the build already queued does the work
-        # Conditional: only the transaction that moves it to queued enqueues a task.
-        reset = Packet.objects.filter(pk=packet.pk, state=packet.state).update(
-            state=Packet.State.QUEUED, progress=0, error=""
+        # Conditional on the state and lease read: only the transaction that moves it to
+        # queued enqueues a task, and a build that claimed it meanwhile keeps it.
+        reset = Packet.objects.filter(
+            pk=packet.pk, state=packet.state, lease_until=packet.lease_until
+        ).update(
+            state=Packet.State.QUEUED,
+            progress=0,
+            error="",
+            lease_until=timezone.now() + QUEUED_GRACE,
         )
         if not reset:
             packet.refresh_from_db()
@@ -201,12 +241,12 @@ def _copy_sources(req: Request, folder: Path) -> list[SourceDocument]:
     return documents
 
 
-def _fail(packet: Packet, message: str, actor: Any) -> Packet:
-    """Mark the build failed; the request stays where it was (READY)."""
+def _fail(packet: Packet, lease: Any, message: str, actor: Any) -> Packet:
+    """Mark the build failed, if it is still this build's; the request stays READY."""
     with transaction.atomic():
-        updated = Packet.objects.filter(pk=packet.pk, state=Packet.State.BUILDING).update(
-            state=Packet.State.FAILED, progress=0, error=message
-        )
+        updated = Packet.objects.filter(
+            pk=packet.pk, state=Packet.State.BUILDING, lease_until=lease
+        ).update(state=Packet.State.FAILED, progress=0, error=message, lease_until=None)
         if updated:
             event_record(
                 request=packet.request,
@@ -220,7 +260,7 @@ def _fail(packet: Packet, message: str, actor: Any) -> Packet:
     return packet
 
 
-def _progress_saver(packet_id: int):
+def _progress_saver(packet_id: int, lease: Any):
     last = {"value": 0}
 
     def save(value: int) -> None:
@@ -228,27 +268,83 @@ def _progress_saver(packet_id: int):
         if value - last["value"] >= _PROGRESS_STEP:
             last["value"] = value
             # Outside any transaction: the page polling it sees it at once.
-            Packet.objects.filter(pk=packet_id, state=Packet.State.BUILDING).update(progress=value)
+            Packet.objects.filter(
+                pk=packet_id, state=Packet.State.BUILDING, lease_until=lease
+            ).update(progress=value)
 
     return save
 
 
-def packet_build(*, packet_id: int, actor_id: int | None = None) -> Packet:
-    """Build the packet and release the request. A second call finds the packet no longer
-    queued and returns it as it is."""
+def packet_requeue_interrupted(*, packet_id: int, now: Any = None) -> bool:
+    """A build whose lease expired (its worker died) goes back to QUEUED, with a timeline
+    entry. True when this call did it (the recovery sweep then publishes the build again)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        moved = Packet.objects.filter(
+            pk=packet_id, state=Packet.State.BUILDING, lease_until__lt=now
+        ).update(state=Packet.State.QUEUED, progress=0, lease_until=now + QUEUED_GRACE)
+        if moved:
+            request = Request.objects.get(packet__pk=packet_id)
+            event_record(
+                request=request,
+                kind=TimelineEvent.Kind.SYSTEM,
+                action="packet_interrupted",
+                reason=_("The packet build stopped before finishing; it starts again."),
+                data={"packet": packet_id},
+                visible_to_requester=False,
+            )
+    return bool(moved)
+
+
+def _claim(packet_id: int) -> Any:
+    """Take the build: the new lease (the build's token), or None when there is nothing to
+    take. A conditional UPDATE and its row count: two deliveries never both build, on
+    SQLite too, where select_for_update does nothing."""
+    packet_requeue_interrupted(packet_id=packet_id)
+    lease = timezone.now() + LEASE
     claimed = Packet.objects.filter(pk=packet_id, state=Packet.State.QUEUED).update(
-        state=Packet.State.BUILDING, progress=1, error=""
+        state=Packet.State.BUILDING, progress=1, error="", lease_until=lease
     )
+    return lease if claimed else None
+
+
+def _interruptions(req: Request) -> int:
+    """How many builds since the last Release press died with their worker."""
+    events = TimelineEvent.objects.filter(request=req, action="packet_interrupted")
+    requested = _build_requested_at(req)
+    if requested is not None:
+        events = events.filter(at__gte=requested)
+    return events.count()
+
+
+def packet_build(*, packet_id: int, actor_id: int | None = None) -> Packet:
+    """Build the packet and release the request. A repeated delivery returns the packet as it
+    is (built, failed), or raises PacketBusy while another build holds a live lease."""
+    lease = _claim(packet_id)
     packet = Packet.objects.select_related(
         "request__entity__organization",
         "request__entity__policy",
         "request__patient",
         "request__requester",
     ).get(pk=packet_id)
-    if not claimed:
+    if lease is None:
+        if packet.state == Packet.State.BUILDING and packet.lease_until:
+            raise PacketBusy(packet.pk, packet.lease_until)
         return packet
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     req = packet.request
+    if _interruptions(req) >= MAX_INTERRUPTIONS:
+        return _fail(
+            packet,
+            lease,
+            _(
+                "The packet build stopped %(count)s times before finishing (the worker ran out "
+                "of memory or time). Nothing was released. Split the largest documents, then "
+                "release again; if it fails again, tell the help desk."
+            )
+            % {"count": MAX_INTERRUPTIONS},
+            actor,
+        )
     with (
         tempfile.TemporaryDirectory(prefix="packet-") as folder,
         translation.override(req.language),
@@ -264,19 +360,20 @@ def packet_build(*, packet_id: int, actor_id: int | None = None) -> Packet:
                 render_letters=letters_renderer(packet_letter_info(req)),
                 request_number=req.number,
                 title=_("Records released for request %(number)s") % {"number": req.number},
-                progress=_progress_saver(packet.pk),
+                progress=_progress_saver(packet.pk, lease),
             )
         except SourceError as exc:
             logger.info("Packet %s failed on a document: %s", packet.pk, exc)
-            return _fail(packet, exc.message, actor)
+            return _fail(packet, lease, exc.message, actor)
         except EmptyPacket:
             return _fail(
-                packet, _("Nothing to release: every document or page is excluded."), actor
+                packet, lease, _("Nothing to release: every document or page is excluded."), actor
             )
         except Exception:
             logger.exception("Packet %s could not be built", packet.pk)
             _fail(
                 packet,
+                lease,
                 _(
                     "The packet could not be built because of an error on our side. Nothing "
                     "was released. Try again; if it fails again, tell the help desk."
@@ -284,18 +381,18 @@ def packet_build(*, packet_id: int, actor_id: int | None = None) -> Packet:
                 actor,
             )
             raise
-        return _store_and_release(packet, result, out, actor)
+        return _store_and_release(packet, lease, result, out, actor)
 
 
-def _store_and_release(packet: Packet, result: Any, out: Path, actor: Any) -> Packet:
+def _store_and_release(packet: Packet, lease: Any, result: Any, out: Path, actor: Any) -> Packet:
     storage = Packet._meta.get_field("file").storage
     stored = ""
     previous = ""
     try:
         with transaction.atomic():
             locked = Packet.objects.select_for_update().get(pk=packet.pk)
-            if locked.state != Packet.State.BUILDING:
-                return locked
+            if locked.state != Packet.State.BUILDING or locked.lease_until != lease:
+                return locked  # no longer this build's (requeued, taken over, reset)
             previous = locked.file.name or ""
             with out.open("rb") as handle:
                 locked.file.save(f"{locked.request.number}.pdf", File(handle), save=False)
@@ -307,6 +404,7 @@ def _store_and_release(packet: Packet, result: Any, out: Path, actor: Any) -> Pa
             locked.state = Packet.State.BUILT
             locked.progress = 100
             locked.error = ""
+            locked.lease_until = None
             locked.save()
             request_release(
                 locked.request_id,
@@ -321,7 +419,7 @@ def _store_and_release(packet: Packet, result: Any, out: Path, actor: Any) -> Pa
         if stored:
             storage.delete(stored)
         message = _("Nothing was released: %(reason)s") % {"reason": " ".join(exc.messages)}
-        return _fail(packet, message, actor)
+        return _fail(packet, lease, message, actor)
     except BaseException:
         if stored:
             storage.delete(stored)
