@@ -10,6 +10,8 @@ record document in order without its excluded pages, images converted to pages. 
 gets its Bates number, the letters included. The records' Bates numbers depend on how many
 pages the letters take, and the letters print those numbers, so the letters are rendered again
 in the rare case their page count differs from the first guess.
+
+Record pages are copied object by object as they are: their content streams are never decoded.
 """
 
 from __future__ import annotations
@@ -141,54 +143,14 @@ def _entries(opened: list[_Opened], prefix: str, letter_pages: int) -> list[Mani
     return entries
 
 
-def _front(
-    render: Callable[[Enclosures], bytes] | None,
-    opened: list[_Opened],
-    prefix: str,
-    record_pages: int,
-    request_number: str,
-) -> tuple[list[pikepdf.Pdf], list[ManifestEntry]]:
-    """The letters and the manifest, and the manifest entries with their final numbers."""
-    # The manifest's length depends on the titles only, never on the numbers in it.
-    manifest_pages = manifest_page_count(_entries(opened, prefix, 0))
-    estimate = getattr(render, "estimate_pages", None)
-    guess = estimate() if estimate else 1
-    letters: pikepdf.Pdf | None = None
-    for _attempt in range(4):
-        front = (guess if render else 0) + manifest_pages
-        entries = _entries(opened, prefix, front)
-        if render is None:
-            break
-        enclosures = Enclosures(
-            documents=tuple(entries),
-            letter_pages=guess,
-            manifest_pages=manifest_pages,
-            record_pages=record_pages,
-            total_pages=front + record_pages,
-            first_bates=bates_number(prefix, 1),
-            last_bates=bates_number(prefix, front + record_pages),
-            first_record_bates=bates_number(prefix, front + 1),
-            last_record_bates=bates_number(prefix, front + record_pages),
-        )
-        letters = pikepdf.open(io.BytesIO(render(enclosures)))
-        if len(letters.pages) == guess:
-            break
-        guess = len(letters.pages)
-        letters.close()
-        letters = None
-    else:
-        raise RuntimeError("The letters' page count does not settle.")
-    manifest = manifest_pdf(entries, request_number=request_number)
-    return ([letters] if letters is not None else []) + [manifest], entries
-
-
 def _copy_pages(
     packet: pikepdf.Pdf, source: pikepdf.Pdf, numbers: Sequence[int] | None = None
 ) -> list[pikepdf.Object]:
     """Copies of the source's pages (1-based `numbers`, all when None), owned by `packet` and
     not yet in its page tree. Copying follows every object a page uses, so a damaged object
     raises here. Listing the source's pages first pushes inherited attributes (MediaBox,
-    Resources, Rotate) down to each page, so the copies keep them.
+    Resources, Rotate) down to each page, so the copies keep them. The source stays open until
+    the packet is written: a copied stream reads its data from there.
 
     One copy_foreign per page and a page tree built once (_page_tree): pikepdf's pages.extend
     looks up the page count on every insert, which makes a 1,000-page merge quadratic."""
@@ -217,6 +179,47 @@ def _culprit(opened: list[_Opened]) -> _Opened | None:
     return None
 
 
+def _enclosures(
+    entries: list[ManifestEntry], prefix: str, letter_pages: int, manifest_pages: int
+) -> Enclosures:
+    front = letter_pages + manifest_pages
+    record_pages = sum(entry.pages for entry in entries)
+    return Enclosures(
+        documents=tuple(entries),
+        letter_pages=letter_pages,
+        manifest_pages=manifest_pages,
+        record_pages=record_pages,
+        total_pages=front + record_pages,
+        first_bates=bates_number(prefix, 1),
+        last_bates=bates_number(prefix, front + record_pages),
+        first_record_bates=bates_number(prefix, front + 1),
+        last_record_bates=bates_number(prefix, front + record_pages),
+    )
+
+
+def _letters(
+    render: Callable[[Enclosures], bytes] | None,
+    opened: list[_Opened],
+    prefix: str,
+    manifest_pages: int,
+) -> tuple[pikepdf.Pdf | None, list[ManifestEntry]]:
+    """The letters and the manifest entries with their final numbers: rendered with a guess of
+    their own length, and again in the rare case they come out longer or shorter."""
+    if render is None:
+        return None, _entries(opened, prefix, manifest_pages)
+    estimate = getattr(render, "estimate_pages", None)
+    guess = estimate() if estimate else 1
+    for _attempt in range(4):
+        entries = _entries(opened, prefix, guess + manifest_pages)
+        enclosures = _enclosures(entries, prefix, guess, manifest_pages)
+        letters = pikepdf.open(io.BytesIO(render(enclosures)))
+        if len(letters.pages) == guess:
+            return letters, entries
+        guess = len(letters.pages)
+        letters.close()
+    raise RuntimeError("The letters' page count does not settle.")
+
+
 def build_packet(
     *,
     documents: Sequence[SourceDocument],
@@ -235,21 +238,26 @@ def build_packet(
     report = progress or (lambda _value: None)
     report(1)
     opened = _open_all(documents, report)
+    packet = pikepdf.Pdf.new()
+    # The letters and the manifest stay open until the packet is written: copied streams read
+    # their data from the file they came from.
     front: list[pikepdf.Pdf] = []
     try:
         record_pages = sum(len(item.pages) for item in opened)
         if record_pages == 0:
             raise EmptyPacket("Every document or page is excluded.")
-        front, entries = _front(render_letters, opened, bates_prefix, record_pages, request_number)
+        # The manifest's length depends on the titles only, never on the numbers in it.
+        manifest_pages = manifest_page_count(_entries(opened, bates_prefix, 0))
+        letters, entries = _letters(render_letters, opened, bates_prefix, manifest_pages)
+        if letters is not None:
+            front.append(letters)
+        front.append(manifest_pdf(entries, request_number=request_number))
         report(30)
 
-        packet = pikepdf.Pdf.new()
-        pages: list[pikepdf.Object] = []
-        for part in front:
-            pages.extend(_copy_pages(packet, part))
+        pages = [page for part in front for page in _copy_pages(packet, part)]
         for index, item in enumerate(opened):
             try:
-                pages.extend(_copy_pages(packet, item.pdf, item.pages))
+                pages += _copy_pages(packet, item.pdf, item.pages)
             except DAMAGE as exc:
                 raise SourceError(item.document.title, "corrupt", str(exc)) from exc
             report(30 + 30 * (index + 1) // len(opened))
@@ -297,6 +305,7 @@ def build_packet(
             manifest=manifest_json(entries),
         )
     finally:
+        packet.close()
         for part in front:
             part.close()
         for item in opened:

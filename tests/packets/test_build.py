@@ -35,21 +35,26 @@ PREFIX = "COHNMC-ROI-2026-000042"
 FOOTER = "CONFIDENTIAL health information."
 
 
-def _one_page_letter(enclosures: Enclosures) -> bytes:
-    """A stand-in for the WeasyPrint letters: one page that prints what it was told."""
+def _letters(enclosures: Enclosures, pages: int) -> bytes:
+    """A stand-in for the WeasyPrint letters: pages that print what they were told."""
     pdf = pikepdf.Pdf.new()
-    page = pdf.add_blank_page()
     font = pdf.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
         )
     )
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     text = f"LETTER {enclosures.total_pages} {enclosures.first_record_bates}".encode()
-    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET")
+    for _page in range(pages):
+        page = pdf.add_blank_page()
+        page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET")
     buffer = io.BytesIO()
     pdf.save(buffer)
     return buffer.getvalue()
+
+
+def _one_page_letter(enclosures: Enclosures) -> bytes:
+    return _letters(enclosures, 1)
 
 
 def _build(tmp_path: Path, documents: list[SourceDocument], **kwargs) -> tuple[Path, object]:
@@ -93,6 +98,22 @@ def test_it_puts_letters_manifest_and_records_in_order_with_a_bates_number_on_ev
         assert FOOTER in text
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256
     assert out.stat().st_size == result.size
+
+
+def test_letters_longer_than_guessed_are_rendered_again_with_the_final_numbers(
+    tmp_path: Path,
+) -> None:
+    # Guessed at one page (no estimate), the letters take two: every number moves by one.
+    documents = [_doc(tmp_path, "a.pdf", pdf_bytes(3, "Record"))]
+    out, result = _build(tmp_path, documents, render_letters=lambda e: _letters(e, 2))
+    texts = page_texts(out)
+    assert result.front_pages == 3 and result.page_count == len(texts) == 6
+    assert texts[0].startswith(f"LETTER 6 {PREFIX}-0004")
+    assert texts[1].startswith(f"LETTER 6 {PREFIX}-0004")
+    assert "Record page 1" in texts[3] and texts[3].count(PREFIX) == 1  # stamped once
+    assert result.manifest[0]["first_bates"] == f"{PREFIX}-0004"
+    for number, text in enumerate(texts, start=1):
+        assert f"{PREFIX}-{number:04d}" in text
 
 
 def test_it_leaves_out_excluded_pages_and_numbers_on_without_gaps(tmp_path: Path) -> None:
