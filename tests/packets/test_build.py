@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -114,6 +115,27 @@ def test_letters_longer_than_guessed_are_rendered_again_with_the_final_numbers(
     assert result.manifest[0]["first_bates"] == f"{PREFIX}-0004"
     for number, text in enumerate(texts, start=1):
         assert f"{PREFIX}-{number:04d}" in text
+
+
+def test_record_pages_are_copied_as_they_are_never_decoded(tmp_path: Path) -> None:
+    # Content compressed at zlib level 1: decoding and encoding again (qpdf's default level)
+    # would change the bytes, so equal bytes in the packet mean they were never decoded.
+    text = b"".join(
+        b"BT /F1 9 Tf 72 %d Td (Line %d of the chart) Tj ET\n" % (700 - n, n) for n in range(60)
+    )
+    raw = zlib.compress(text, 1)
+    assert raw != zlib.compress(text)
+    source = pikepdf.Pdf.new()
+    page = source.add_blank_page()
+    page.obj.Contents = source.make_stream(raw, Filter=pikepdf.Name.FlateDecode)
+    path = tmp_path / "chart.pdf"
+    source.save(path)
+    out, result = _build(tmp_path, [SourceDocument(title="Chart", path=path)])
+    with pikepdf.open(out) as packet:
+        contents = packet.pages[result.front_pages].obj.Contents
+        assert len(contents) == 3  # the stamp's opening stream, the record's, the stamp
+        assert contents[1].Filter == pikepdf.Name.FlateDecode
+        assert contents[1].read_raw_bytes() == raw
 
 
 def test_it_leaves_out_excluded_pages_and_numbers_on_without_gaps(tmp_path: Path) -> None:
