@@ -5,14 +5,13 @@ exists once and goes out once, through real workers delivering concurrently."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from collections import Counter
 
 import pytest
 
-from .conftest import REPO, wait_for
+from .conftest import wait_for
 
 pytestmark = pytest.mark.faults
 
@@ -23,27 +22,21 @@ def test_the_deadline_sweep_run_twice_at_once_alerts_each_person_once(processes)
     numbers = site["numbers"]
     stack.worker(concurrency=2)
 
-    # Both processes sweep "now" (the same moment), starting on the same wall-clock tick.
-    now = json.dumps(time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
-    start_at = time.time() + 6
+    # Both processes sweep "now" (the same moment), starting on the same wall-clock tick, once
+    # both have Django set up.
+    now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    arguments = json.dumps({"now": now, "start_at": time.time() + 10})
     sweeps = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.agent", "deadline_sweep"]
-            + [f'{{"now": {now}, "start_at": {start_at}}}'],
-            cwd=REPO,
-            env=stack.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
+        stack.start(
+            f"sweep-{n}", [sys.executable, "-m", "tests.faults.agent", "deadline_sweep", arguments]
         )
-        for _ in range(2)
+        for n in (1, 2)
     ]
     results = []
     for sweep in sweeps:
-        out, err = sweep.communicate(timeout=120)
-        assert sweep.returncode == 0, err[-3000:]
-        results.append(json.loads(out.strip().splitlines()[-1]))
+        assert sweep.process.wait(timeout=120) == 0, sweep.output()[-3000:]
+        last = [line for line in sweep.output().splitlines() if line.startswith("{")][-1]
+        results.append(json.loads(last))
     started = [r["started"] for r in results]
     assert abs(started[0] - started[1]) < 0.5, started  # at the same instant
     raised = [sum(r["result"]["raised"].values()) for r in results]
