@@ -143,11 +143,25 @@ def packet(packet: int) -> dict[str, Any]:
 
 
 @command
-def recover(minutes_later: float = 0) -> dict[str, Any]:
-    """The recovery sweep, as beat runs it, at now + minutes_later (the grace periods)."""
+def recover(past_grace: bool = False, minutes_later: float = 0) -> dict[str, Any]:
+    """The recovery sweep, as beat runs it; `past_grace`: once the outbox's grace period for
+    the on-commit publish has run out, as it has a few minutes after an outage."""
+    from requests_app.services.notifications import GRACE
     from requests_app.services.recovery import recover_pending_work
 
-    return recover_pending_work(now=timezone.now() + timedelta(minutes=minutes_later))
+    later = timedelta(minutes=minutes_later) + (
+        GRACE + timedelta(seconds=1) if past_grace else timedelta()
+    )
+    return recover_pending_work(now=timezone.now() + later)
+
+
+@command
+def publish_recovery() -> dict[str, Any]:
+    """Hand the recovery task to the workers, as beat does every minute."""
+    from requests_app.services.dispatch import publish
+    from requests_app.tasks.recovery import recover_pending_work
+
+    return {"published": publish(recover_pending_work)}
 
 
 @command

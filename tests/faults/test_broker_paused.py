@@ -43,7 +43,7 @@ def test_a_patient_submits_while_redis_is_paused(processes, capsys) -> None:
 
     # Redis is back: a worker and the sweep (the grace period later) send it.
     stack.worker()
-    stack.agent("recover", minutes_later=3)
+    stack.agent("recover", past_grace=True)
 
     def all_sent() -> bool:
         rows = stack.agent("received", entity=site["entity"])["requests"]

@@ -45,7 +45,7 @@ def test_requests_submitted_while_redis_is_down_are_all_processed(processes, cap
         what="the worker to reconnect",
     )
     # Beat's recovery sweep, a few minutes on (past the outbox's grace period).
-    result = stack.agent("recover", minutes_later=3)
+    result = stack.agent("recover", past_grace=True)
     assert result["notifications"] == SUBMISSIONS and result["complete"], result
 
     def all_sent() -> bool:
@@ -59,3 +59,13 @@ def test_requests_submitted_while_redis_is_down_are_all_processed(processes, cap
     # Sent once: the sweep again later finds nothing to do.
     again = stack.agent("recover", minutes_later=10)
     assert again["notifications"] == 0, again
+    # And the task beat sends every minute runs in the worker.
+    assert stack.agent("publish_recovery") == {"published": True}
+    wait_for(
+        lambda: (
+            "recovery.recover_pending_work[" in worker.output()
+            and "'complete': True}" in worker.output()
+        ),
+        timeout=30,
+        what="the worker to run the recovery task",
+    )
