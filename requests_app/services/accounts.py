@@ -76,12 +76,18 @@ def _mail_allowed(email: str, *, kind: str = "account") -> bool:
     address."""
     digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
     key = f"portal-accounts:{kind}:{digest}"
-    cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
+        cache.add(key, 0, timeout=3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=3600)
+            count = 1
+    except Exception:
+        # The shared cache (Redis) is away. A patient who needs a code now matters more than
+        # the hourly budget during an outage: let it through, and say so in the log.
+        logger.warning("Rate-limit cache unavailable; allowing a %s email", kind, exc_info=True)
+        return True
     return count <= ACCOUNT_MAILS_PER_HOUR
 
 
