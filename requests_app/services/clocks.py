@@ -5,8 +5,10 @@ soon, due today, overdue), the extension guard, and one ClockAlert per request, 
 due date. It works set-based: the entities are grouped by the thresholds they share (their
 "today" in their time zone, and the last day that counts as due soon on their calendar), and
 each group costs a fixed handful of statements whatever its number of requests: one UPDATE of
-the states, two of the extension flags, two INSERT ... SELECT ... ON CONFLICT DO NOTHING of
-the alerts. bench/sweep.py measures it against a loop over the rows.
+the open requests' states and extension flags, one clearing the flag of answered ones, and two
+INSERT ... SELECT ... ON CONFLICT DO NOTHING of the alerts, which also write each new alert's
+internal CLOCK timeline event (in the same statement on PostgreSQL; SQLite needs one more
+statement for the whole sweep). bench/sweep.py measures it against a loop over the rows.
 
 Why it is safe to run twice, or from two processes at once: every statement changes only the
 rows that are not yet in the state it writes, and an alert is a row under a unique constraint
@@ -70,9 +72,7 @@ SYSTEM = "System"
 class SweepResult:
     now: datetime
     groups: int = 0  # distinct (today, due-soon limit) among the entities
-    states_changed: int = 0
-    flagged: int = 0
-    unflagged: int = 0
+    changed: int = 0  # requests whose clock state or extension flag moved
     raised: dict[str, int] = field(default_factory=dict)  # threshold -> new alerts
 
     @property
@@ -83,9 +83,7 @@ class SweepResult:
         return {
             "now": self.now.isoformat(),
             "groups": self.groups,
-            "states_changed": self.states_changed,
-            "flagged": self.flagged,
-            "unflagged": self.unflagged,
+            "changed": self.changed,
             "raised": dict(self.raised),
         }
 
@@ -166,29 +164,64 @@ def extension_q(thresholds: rules.ClockThresholds) -> Q:
     )
 
 
-def _insert_select(
-    model: type, columns: list[str], rows: QuerySet, *, conflict: list[str], returning: str
-) -> list[Any]:
-    """INSERT INTO model (columns) SELECT ... ON CONFLICT (conflict) DO NOTHING RETURNING
-    returning: one statement whatever the number of rows, on PostgreSQL and SQLite (3.35+)
-    alike. `rows` is a values_list() whose columns are in the order of `columns`. Returns the
-    `returning` column of the rows inserted; a conflict inserts and returns nothing."""
-    sql, params = rows.query.sql_with_params()
+_ALERT_COLUMNS = ["request", "threshold", "due_on", "created_at"]
+_ALERT_KEY = ["request", "threshold", "due_on"]
+_EVENT_COLUMNS = [
+    "request",
+    "at",
+    "kind",
+    "actor_label",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "data",
+    "visible_to_requester",
+]
+
+
+def _columns(model: type, names: list[str]) -> str:
     quote = connection.ops.quote_name
-    opts = model._meta
-    names = ", ".join(quote(opts.get_field(c).column) for c in columns)
-    target = ", ".join(quote(opts.get_field(c).column) for c in conflict)
-    statement = (
-        f"INSERT INTO {quote(opts.db_table)} ({names}) {sql} "
-        f"ON CONFLICT ({target}) DO NOTHING RETURNING {quote(opts.get_field(returning).column)}"
+    return ", ".join(quote(model._meta.get_field(name).column) for name in names)
+
+
+def _raise_alerts(rows: QuerySet) -> list[str]:
+    """INSERT INTO clock alerts SELECT `rows` ON CONFLICT (request, threshold, due date) DO
+    NOTHING, in one statement whatever the number of rows; returns the thresholds of the
+    alerts it inserted (a conflict inserts and returns nothing). `rows` is a values_list() of
+    request id, threshold, due date and time, in that order.
+
+    On PostgreSQL the same statement writes each new alert's internal CLOCK timeline event
+    (a data-modifying WITH), so exactly the alerts inserted get one, even when two sweeps
+    race. SQLite has no INSERT inside WITH: record_timeline() writes them afterwards."""
+    quote = connection.ops.quote_name
+    alerts = quote(ClockAlert._meta.db_table)
+    select, params = rows.query.sql_with_params()
+    insert = (
+        f"INSERT INTO {alerts} ({_columns(ClockAlert, _ALERT_COLUMNS)}) {select} "
+        f"ON CONFLICT ({_columns(ClockAlert, _ALERT_KEY)}) DO NOTHING"
     )
+    threshold = quote(ClockAlert._meta.get_field("threshold").column)
+    if connection.vendor != "postgresql":
+        statement = f"{insert} RETURNING {threshold}"
+    else:
+        request, due_on, created_at, pk = (
+            quote(ClockAlert._meta.get_field(name).column)
+            for name in ("request", "due_on", "created_at", "id")
+        )
+        events = quote(TimelineEvent._meta.db_table)
+        statement = (
+            f"WITH new AS ({insert} RETURNING {pk}, {request}, {threshold}, {due_on}, "
+            f"{created_at}), "
+            f"events AS (INSERT INTO {events} ({_columns(TimelineEvent, _EVENT_COLUMNS)}) "
+            f"SELECT {request}, {created_at}, %s, %s, {threshold}, '', '', '', "
+            f"jsonb_build_object('due_on', {due_on}, 'alert', {pk}), false FROM new) "
+            f"SELECT {threshold} FROM new"
+        )
+        params = (*params, TimelineEvent.Kind.CLOCK.value, SYSTEM)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return [row[0] for row in cursor.fetchall()]
-
-
-_ALERT_COLUMNS = ["request", "threshold", "due_on", "created_at"]
-_ALERT_KEY = ["request", "threshold", "due_on"]
 
 
 def _sweep_group(
@@ -197,9 +230,23 @@ def _sweep_group(
     in_group = Request.objects.filter(entity_id__in=entity_ids).order_by()
     open_requests = in_group.filter(status__in=OPEN)
     state = state_case(thresholds)
-    # Only the rows whose state moves are written: a sweep that finds nothing new writes
-    # nothing, and 100,000 unchanged rows are not rewritten every 15 minutes.
-    result.states_changed += open_requests.filter(~Q(clock_state=state)).update(clock_state=state)
+    needs_decision = extension_q(thresholds)
+    decision = Case(
+        When(needs_decision, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    # One pass writes both, and only the rows where either moves: a sweep that finds nothing
+    # new writes nothing, and 100,000 unchanged rows are not rewritten every 15 minutes. The
+    # flag goes down once the request is extended or ready, or once its first due date
+    # passed (no extension is possible then; the overdue alert takes over).
+    result.changed += open_requests.filter(
+        ~Q(clock_state=state) | ~Q(extension_flagged=decision)
+    ).update(clock_state=state, extension_flagged=decision)
+    # Answered, closed or withdrawn meanwhile: nothing is left to decide.
+    result.changed += (
+        in_group.filter(extension_flagged=True)
+        .exclude(status__in=OPEN)
+        .update(extension_flagged=False)
+    )
     at = Value(now, output_field=DateTimeField())
     due = current_due()
     thresholds_reached = (
@@ -207,21 +254,7 @@ def _sweep_group(
         .annotate(a_threshold=state, a_due=due, a_at=at)
         .values_list("pk", "a_threshold", "a_due", "a_at")
     )
-    raised = _insert_select(
-        ClockAlert, _ALERT_COLUMNS, thresholds_reached, conflict=_ALERT_KEY, returning="threshold"
-    )
-
-    needs_decision = extension_q(thresholds)
-    result.flagged += in_group.filter(needs_decision, extension_flagged=False).update(
-        extension_flagged=True
-    )
-    # Cleared once the request was extended, answered or made ready, or once its first due
-    # date passed (no extension is possible then; the overdue alert takes over).
-    result.unflagged += (
-        in_group.filter(extension_flagged=True)
-        .exclude(needs_decision)
-        .update(extension_flagged=False)
-    )
+    raised = _raise_alerts(thresholds_reached)
     decisions = (
         in_group.filter(needs_decision)
         .annotate(
@@ -229,17 +262,16 @@ def _sweep_group(
         )
         .values_list("pk", "a_threshold", "due_on", "a_at")
     )
-    raised += _insert_select(
-        ClockAlert, _ALERT_COLUMNS, decisions, conflict=_ALERT_KEY, returning="threshold"
-    )
+    raised += _raise_alerts(decisions)
     for threshold in raised:
         result.raised[threshold] = result.raised.get(threshold, 0) + 1
 
 
-def _record_timeline(now: datetime) -> None:
-    """One internal CLOCK event per alert this sweep raised, inserted from the alerts
-    themselves: the alerts stamped `now` that have no event yet. The NOT EXISTS keeps a
-    second sweep given the very same `now` from writing them twice."""
+def record_timeline(now: datetime) -> None:
+    """Without PostgreSQL's INSERT inside WITH: one internal CLOCK event per alert this sweep
+    raised, inserted from the alerts themselves (those stamped `now` with no event yet; the
+    NOT EXISTS keeps a second sweep given the very same `now` from writing them twice).
+    SQLite runs one writer at a time, so no other sweep interleaves."""
     written = TimelineEvent.objects.filter(
         request=OuterRef("request"),
         kind=TimelineEvent.Kind.CLOCK,
@@ -273,26 +305,12 @@ def _record_timeline(now: datetime) -> None:
             "e_visible",
         )
     )
-    sql, params = rows.query.sql_with_params()
-    quote = connection.ops.quote_name
-    opts = TimelineEvent._meta
-    columns = ", ".join(
-        quote(opts.get_field(name).column)
-        for name in (
-            "request",
-            "at",
-            "kind",
-            "actor_label",
-            "action",
-            "from_status",
-            "to_status",
-            "reason",
-            "data",
-            "visible_to_requester",
-        )
-    )
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(TimelineEvent._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(opts.db_table)} ({columns}) {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {table} ({_columns(TimelineEvent, _EVENT_COLUMNS)}) {select}", params
+        )
 
 
 def _take_turns() -> None:
@@ -320,12 +338,13 @@ def deadline_sweep(*, now: datetime | None = None) -> SweepResult:
         result.groups = len(groups)
         for thresholds, entity_ids in groups.items():
             _sweep_group(thresholds, entity_ids, now, result)
-        _record_timeline(now)
+        if connection.vendor != "postgresql":
+            record_timeline(now)
         # Also when this run raised nothing: alerts left undelivered (a lost publish, more
         # than one delivery's worth) go out with the next sweep.
         if ClockAlert.objects.filter(delivered_at__isnull=True).exists():
             enqueue_on_commit(_deliver_task())
-    if result.alerts or result.states_changed:
+    if result.alerts or result.changed:
         logger.info("Deadline sweep: %s", result.as_dict())
     return result
 

@@ -86,7 +86,7 @@ def test_a_copy_request_walks_from_on_track_to_overdue_with_one_alert_each(
     # Every 15 minutes the same day: nothing new.
     for minutes in (15, 30, 45):
         again = sweep(datetime(2026, 11, 12, 10, minutes, tzinfo=LA))
-        assert (again.alerts, again.states_changed) == (0, 0)
+        assert (again.alerts, again.changed) == (0, 0)
     assert len(mailoutbox) == 1
 
     sweep(datetime(2026, 11, 17, 0, 5, tzinfo=LA))
@@ -183,8 +183,7 @@ def test_the_extension_guard_flags_while_an_extension_is_possible(
     result = sweep(datetime(2026, 12, 29, 9, tzinfo=LA))
     amendment.refresh_from_db()
     assert (amendment.clock_state, amendment.extension_flagged) == ("due_soon", True)
-    assert result.raised == {"due_soon": 1, "extension": 1}
-    assert result.flagged == 1
+    assert (result.raised, result.changed) == ({"due_soon": 1, "extension": 1}, 1)
     assert alerts(amendment) == [("due_soon", date(2027, 1, 1)), ("extension", date(2027, 1, 1))]
     assert mail(mailoutbox) == [
         ("clerk.a@example.org", f"Request {n} is due on Jan. 1, 2027"),
@@ -200,7 +199,7 @@ def test_the_extension_guard_flags_while_an_extension_is_possible(
     result = sweep(datetime(2026, 12, 30, 11, 15, tzinfo=LA))
     amendment.refresh_from_db()
     assert (amendment.clock_state, amendment.extension_flagged) == ("on_track", False)
-    assert (result.unflagged, result.alerts) == (1, 0)
+    assert (result.changed, result.alerts) == (1, 0)
     # The new date is a new clock: due soon again before it, never another extension alert.
     sweep(datetime(2027, 1, 26, 9, tzinfo=LA))
     assert alerts(amendment) == [
@@ -217,8 +216,17 @@ def test_the_flag_clears_when_the_first_due_date_passes(amendment, sweep) -> Non
     result = sweep(datetime(2027, 1, 2, 9, tzinfo=LA))
     amendment.refresh_from_db()
     assert (amendment.clock_state, amendment.extension_flagged) == ("overdue", False)
-    assert result.unflagged == 1
+    assert result.changed == 1
     assert ("overdue", date(2027, 1, 1)) in alerts(amendment)
+
+
+def test_the_flag_clears_once_the_request_is_answered(amendment, sweep) -> None:
+    sweep(datetime(2026, 12, 31, 9, tzinfo=LA))
+    with time_machine.travel(datetime(2026, 12, 31, 10, tzinfo=LA), tick=False):
+        t.request_withdraw(amendment, actor=None, reason="No longer needed")
+    assert sweep(datetime(2026, 12, 31, 10, 15, tzinfo=LA)).changed == 1
+    amendment.refresh_from_db()
+    assert not amendment.extension_flagged
 
 
 def test_no_flag_when_ready_or_when_no_extension_is_allowed(
