@@ -106,6 +106,10 @@ def test_it_changes_nothing_when_run_again(demo):
 def test_it_queues_no_emails(demo):
     # Every service step queues a notification on commit; the demo drops them.
     assert demo.callbacks_left == 0
+    # ...and leaves no outbox rows for the recovery sweep to send a minute later.
+    from requests_app.models import Notification
+
+    assert not Notification.objects.exists()
 
 
 def test_it_creates_about_200_requests_of_every_kind_and_status(demo):
