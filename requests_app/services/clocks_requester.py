@@ -101,6 +101,22 @@ def _expired_on(req: Request, today: date) -> date | None:
     )
 
 
+def release_blocked_by_expiry(req: Request, now: datetime | None = None) -> str | None:
+    """The reason records may not be released now, when the authorization they go out under
+    has expired (164.508(b)(2)), in staff's language; None when it is valid or not needed.
+    The hourly sweep pends such requests; this closes the gap between two sweeps at the
+    moment of release."""
+    if req.kind not in rules.EXPIRING_KINDS:
+        return None
+    expired_on = _expired_on(req, entity_today(req.entity, now or timezone.now()))
+    if expired_on is None:
+        return None
+    return _(
+        "The authorization expired on %(date)s: nothing can be released under it. Ask the "
+        "requester for a new one (pend the request)."
+    ) % {"date": _long_date(expired_on, translation.get_language() or "en")}
+
+
 def _expiry_candidates(now: datetime) -> list[int]:
     """Open authorizations that may have expired: a written date before tomorrow anywhere,
     or no date and no event, signed longer ago than the shortest default validity. The pure

@@ -126,6 +126,11 @@ def packet_request_build(*, request: Request, actor: Any) -> Packet:
                 _("Add at least one record document (with pages left in) before releasing."),
                 code="empty",
             )
+        from .clocks_requester import release_blocked_by_expiry
+
+        blocked = release_blocked_by_expiry(req)
+        if blocked:
+            raise ValidationError(blocked, code="authorization_expired")
         packet, created = Packet.objects.get_or_create(request=req)
         if not created and packet.state in BUSY_STATES and not _is_stale(packet, req):
             return packet  # a second click: the build already queued does the work
@@ -333,6 +338,12 @@ def packet_build(*, packet_id: int, actor_id: int | None = None) -> Packet:
         return packet
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     req = packet.request
+    from .clocks_requester import release_blocked_by_expiry
+
+    # Checked again here: the build may run long after Release was pressed (a broker outage).
+    blocked = release_blocked_by_expiry(req)
+    if blocked:
+        return _fail(packet, lease, blocked, actor)
     if _interruptions(req) >= MAX_INTERRUPTIONS:
         return _fail(
             packet,

@@ -292,3 +292,39 @@ def test_what_does_not_expire_is_left_alone(entity_a, staff_a, run) -> None:
         in_progress(req, staff_a, at(2026, 11, 3))
     result = run(authorization_expiry_sweep, at(2027, 6, 1))
     assert (result.pended, result.messaged) == ([], [])
+
+
+def test_release_is_refused_under_an_expired_authorization_between_two_sweeps(
+    entity_a, staff_a, django_capture_on_commit_callbacks
+) -> None:
+    # The hourly sweep pends such requests; Release itself must not slip through before it.
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from requests_app.models import Packet
+    from requests_app.services import documents as d
+    from requests_app.services import packets as p
+
+    from ..packets.samples import pdf_bytes
+
+    req = authorized(entity_a, at(2026, 11, 2), expiration_date=date(2026, 11, 10))
+    in_progress(req, staff_a, at(2026, 11, 3))
+    with time_machine.travel(at(2026, 11, 4), tick=False):
+        d.document_add(
+            request=req,
+            actor=staff_a,
+            upload=SimpleUploadedFile("a.pdf", pdf_bytes(2, "A"), "application/pdf"),
+        )
+        t.request_mark_ready(req, actor=staff_a)
+        # Queued while valid, but the worker only gets to it after the expiry (broker away).
+        with django_capture_on_commit_callbacks(execute=False):
+            p.packet_request_build(request=req, actor=staff_a)
+    packet = Packet.objects.get(request=req)
+    with time_machine.travel(at(2026, 11, 11), tick=False):
+        built = p.packet_build(packet_id=packet.pk, actor_id=staff_a.pk)
+        assert built.state == Packet.State.FAILED
+        assert "expired on" in built.error
+        req.refresh_from_db()
+        assert req.status == Status.READY and not req.disclosures.exists()
+        with pytest.raises(ValidationError, match="expired on"):
+            p.packet_request_build(request=req, actor=staff_a)
