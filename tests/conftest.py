@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.utils import translation
 
 from requests_app.models import Entity, Patient, Requester, StaffMembership
 from requests_app.rules.kinds import RepresentativeAuthority, RequesterRole
@@ -24,6 +25,15 @@ def _fast_and_eager(settings) -> None:
     # Unit tests run Celery tasks in-process; the integration tests use a real worker.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Every test starts in English. A test client request in Spanish leaves Spanish active in
+    the thread (LocaleMiddleware activates it and nothing resets it), so a later test would
+    read Spanish text depending on the order the tests ran in."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

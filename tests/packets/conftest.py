@@ -6,21 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from requests_app.models import Request
 from requests_app.services import transitions as t
 
 from ..factories import submit
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read English text. A test client request made earlier in the run (with
-    another language) leaves that language active in the thread: LocaleMiddleware activates
-    it and nothing resets it."""
-    with translation.override("en"):
-        yield
 
 
 def make_ready(entity, actor, **kwargs) -> Request:
