@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,19 @@ from ..choices import AUTHORITY_CHOICES, REQUESTER_ROLE_CHOICES, THIRD_PARTY_CHO
 from ..rules.kinds import RequesterRole
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+
+
+NAME_FIELDS = frozenset({"first_name", "middle_name", "last_name", "other_names"})
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "María José Núñez" -> "maria jose nunez"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def fold_names(*names: str) -> str:
+    return " ".join(fold(name) for name in " ".join(names).split())
 
 
 class Patient(models.Model):
@@ -35,6 +51,9 @@ class Patient(models.Model):
         related_name="patient_records",
         help_text=_("The portal account of the patient, when the patient has one."),
     )
+    # Every name, other names too, folded (lower case, no accents): a clerk who types "garcia"
+    # finds "García". Kept by save(); the queue search also matches the names as stored.
+    search_names = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -43,6 +62,15 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.date_of_birth:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_names = fold_names(
+            self.first_name, self.middle_name, self.last_name, self.other_names
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and NAME_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_names"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Entity, Location, Patient, Request, StaffMembership, TimelineEvent
+from ..models.people import fold
 from ..rules.clocks import DUE_SOON, ON_TRACK
 from ..rules.deadlines import days_left, urgency
 from ..rules.kinds import RequestKind
@@ -258,7 +259,8 @@ class QueueFilters:
 def _search_q(text: str) -> Q:
     """Every word must match. A whole request number uses the unique index; a date of birth
     (1975-03-14 or 03/14/1975) matches exactly; a word with digits matches part of a number;
-    other words match the patient's names, including other names used. Patients are searched
+    other words match the patient's names, including other names used, with or without accents
+    ("garcia" finds "García"). Patients are searched
     in their own table and matched by id, so the requests table is not LIKE-scanned per row."""
     q = Q()
     for word in text.split():
@@ -272,7 +274,8 @@ def _search_q(text: str) -> Q:
             q &= Q(number__icontains=word)
         else:
             patients = Patient.objects.filter(
-                Q(first_name__icontains=word)
+                Q(search_names__contains=fold(word))
+                | Q(first_name__icontains=word)
                 | Q(middle_name__icontains=word)
                 | Q(last_name__icontains=word)
                 | Q(other_names__icontains=word)
