@@ -69,7 +69,9 @@ def test_it_releases_a_stamped_packet(
     req = make_ready(entity_a, staff_a, requester=representative)
     # The worker is played by this test, so the page is seen while the packet is queued.
     queued: list[tuple] = []
-    monkeypatch.setattr(build_packet, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(
+        build_packet, "apply_async", lambda args=(), **options: queued.append(tuple(args))
+    )
 
     summary = tmp_path / "discharge-summary.pdf"
     summary.write_bytes(pdf_bytes(3, "Discharge summary"))
@@ -196,7 +198,9 @@ def test_a_damaged_document_is_named_and_the_clerk_releases_without_it(
     )
     damaged.file.save("cardio.pdf", ContentFile(corrupt_pdf_bytes()), save=True)
     queued: list[tuple] = []
-    monkeypatch.setattr(build_packet, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(
+        build_packet, "apply_async", lambda args=(), **options: queued.append(tuple(args))
+    )
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
