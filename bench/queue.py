@@ -32,6 +32,8 @@ from pathlib import Path
 # first on sys.path and would shadow it (concurrent.futures, hence Django, imports queue).
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+# Last, so the standard library wins; only for bench/pgscratch.py.
+sys.path.append(str(_HERE))
 
 import os  # noqa: E402
 import random  # noqa: E402
@@ -39,7 +41,8 @@ import re  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+from pgscratch import admin_sql, server_urls  # noqa: E402
 
 BENCH_DB = "roi_bench_queue"
 REQUESTS = 100_000
@@ -54,28 +57,6 @@ MAX_DEEP_OVER_FIRST = 1.5
 MAX_RATIO = 0.5
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _server_urls() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/queue needs DATABASE_URL=postgres://... (a PostgreSQL server).")
-    parts = urlsplit(url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    bench = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    return maintenance, bench
-
-
-def _admin_sql(maintenance_url: str, statement: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(maintenance_url)
-    conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
-    try:
-        with conn.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        conn.close()
 
 
 def _setup_django(bench_url: str) -> None:
@@ -308,14 +289,14 @@ def _queue_page_url(client, first: str, page: int) -> str:
 
 
 def main() -> int:
-    maintenance, bench_url = _server_urls()
+    maintenance, bench_url = server_urls("queue", BENCH_DB)
     # BENCH_KEEP=1 leaves the database for a look (EXPLAIN) and BENCH_REUSE=1 measures it
     # again without rebuilding; by default it is built and dropped in the same run.
     keep = os.environ.get("BENCH_KEEP") == "1"
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        _admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        _admin_sql(maintenance, f'CREATE DATABASE "{BENCH_DB}"')
+        admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        admin_sql(maintenance, f'CREATE DATABASE "{BENCH_DB}"')
     try:
         _setup_django(bench_url)
         from django.contrib.auth import get_user_model
@@ -395,7 +376,7 @@ def main() -> int:
         if "django.db" in sys.modules:
             sys.modules["django.db"].connections.close_all()
         if not keep:
-            _admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+            admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ from pathlib import Path
 # standard library's `queue` (concurrent.futures, hence Django, imports it).
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+# Last, so the standard library wins; only for bench/pgscratch.py.
+sys.path.append(str(_HERE))
 
 import os  # noqa: E402
 import random  # noqa: E402
@@ -41,7 +43,8 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+from pgscratch import admin_sql, server_urls  # noqa: E402
 
 BENCH_DB = "roi_bench_sweep"
 SMALL = 10_000
@@ -53,28 +56,6 @@ NAIVE_RUNS = int(os.environ.get("BENCH_NAIVE_RUNS", 1))  # about a minute each
 MIN_RATIO = 50.0
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _server_urls() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/sweep needs DATABASE_URL=postgres://... (a PostgreSQL server).")
-    parts = urlsplit(url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    bench = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-    return maintenance, bench
-
-
-def _admin_sql(maintenance_url: str, statement: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(maintenance_url)
-    conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
-    try:
-        with conn.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        conn.close()
 
 
 def _setup_django(bench_url: str) -> None:
@@ -257,10 +238,10 @@ def _median(runs: list[tuple[float, int, object]]) -> float:
 
 
 def main() -> int:
-    maintenance, bench_url = _server_urls()
+    maintenance, bench_url = server_urls("sweep", BENCH_DB)
     keep_db = os.environ.get("BENCH_KEEP") == "1"
-    _admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-    _admin_sql(maintenance, f'CREATE DATABASE "{BENCH_DB}"')
+    admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+    admin_sql(maintenance, f'CREATE DATABASE "{BENCH_DB}"')
     try:
         _setup_django(bench_url)
         from django.core.management import call_command
@@ -343,7 +324,7 @@ def main() -> int:
         if "django.db" in sys.modules:
             sys.modules["django.db"].connections.close_all()
         if not keep_db:
-            _admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+            admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
 
 
 if __name__ == "__main__":
