@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Disclosure, Request, TimelineEvent
+from ..models import ClockState, Disclosure, Request, TimelineEvent
 from ..rules.deadlines import shift_for_pause
 from ..rules.denials import ground, is_reviewable
 from ..rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, RequesterRole, RequestKind
@@ -330,6 +330,10 @@ def request_extend(request: Request | int, *, actor: Any, new_due_on: date, reas
         req.extended_due_on = new_due_on
         req.extension_reason = reason
         req.extended_at = timezone.now()
+        # The sweep's marks were about the old date: the decision is made, and the queue must
+        # not show "due soon" for the next 15 minutes. The next sweep judges the new date.
+        req.clock_state = ClockState.ON_TRACK
+        req.extension_flagged = False
         req.save()
         event_record(
             request=req,

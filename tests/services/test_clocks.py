@@ -191,15 +191,18 @@ def test_the_extension_guard_flags_while_an_extension_is_possible(
     ]
     assert sweep(datetime(2026, 12, 30, 9, tzinfo=LA)).alerts == 0
 
-    # The clerk extends; the next sweep clears the flag and the clock runs to the new date.
+    # The clerk extends: the flag and the old date's "due soon" go at once, and the next sweep
+    # agrees (nothing to change) while the clock runs to the new date.
     with time_machine.travel(datetime(2026, 12, 30, 11, tzinfo=LA), tick=False):
         t.request_extend(
             amendment, actor=staff_a, new_due_on=date(2027, 1, 29), reason="Physician on leave"
         )
+    amendment.refresh_from_db()
+    assert (amendment.clock_state, amendment.extension_flagged) == ("on_track", False)
     result = sweep(datetime(2026, 12, 30, 11, 15, tzinfo=LA))
     amendment.refresh_from_db()
     assert (amendment.clock_state, amendment.extension_flagged) == ("on_track", False)
-    assert (result.changed, result.alerts) == (1, 0)
+    assert (result.changed, result.alerts) == (0, 0)
     # The new date is a new clock: due soon again before it, never another extension alert.
     sweep(datetime(2027, 1, 26, 9, tzinfo=LA))
     assert alerts(amendment) == [

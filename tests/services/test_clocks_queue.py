@@ -94,6 +94,8 @@ def test_an_extension_takes_the_badge_away_at_once(client, staff_a, requests) ->
         filtered = client.get(reverse("staff:queue"), {"extension": "on"}).content.decode()
     assert "badge-extension" not in html
     assert accounting.number not in filtered
+    # Nor does "due soon" linger on the row until the next sweep: the due date moved a month.
+    assert "badge-due-soon" not in row_of(html, accounting.number)
 
 
 def test_the_request_file_shows_the_clock(client, staff_a, requests) -> None:
