@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 
 from requests_app.models import ClockAlert, Notification, TimelineEvent
 from requests_app.services import clocks
 from requests_app.services import transitions as t
 
 from ..factories import submit
+from ..needs import need_postgresql
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 11, 20, 9, tzinfo=LA)
@@ -27,8 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): concurrent writers")
+    need_postgresql("concurrent writers")
 
 
 @pytest.fixture

@@ -18,14 +18,14 @@ from requests_app.models import Notification, Request
 from requests_app.services import notifications as n
 
 from ..factories import submit
+from ..needs import need_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def _postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and unique-index waits need PostgreSQL")
+    need_postgresql("row locks and unique-index waits")
 
 
 def in_threads(*targets: Callable[[], Any]) -> list[Any]:
