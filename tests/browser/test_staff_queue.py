@@ -92,3 +92,60 @@ def test_the_queue_fits_a_phone(live_server, page: Page, staff_a, entity_a) -> N
     expect(page.locator("table.queue-table tbody tr")).to_have_count(3)
     # Each request is a card; nothing overflows sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_after_the_sweep_a_clerk_finds_and_extends_the_request_that_needs_a_decision(
+    live_server, page: Page, staff_a, entity_a, mailoutbox
+) -> None:
+    # An amendment (60 days, one 30-day extension) due tomorrow and not extended: the
+    # deadline sweep flags it and emails its clerk; the clerk finds it with the filter,
+    # extends it, and the flag goes at once.
+    from requests_app.rules.kinds import RequestKind
+    from requests_app.services.clocks import deadline_sweep
+    from requests_app.services.transitions import request_assign
+
+    patient = PatientFactory(
+        first_name="María", last_name="García", date_of_birth=date(1975, 3, 14)
+    )
+    amendment = submit(
+        entity=entity_a,
+        patient=patient,
+        kind=RequestKind.AMENDMENT,
+        amendment_what_is_wrong="My allergy list says penicillin.",
+        amendment_should_say="No known drug allergies.",
+    )
+    today = timezone.localdate()
+    Request.objects.filter(pk=amendment.pk).update(
+        due_on=today + timedelta(days=1), latest_extension_on=today + timedelta(days=31)
+    )
+    request_assign(amendment, actor=staff_a, assignee=staff_a)
+    other = make(entity_a, last_name="Okafor", due_in=20)
+    deadline_sweep()
+    assert f"Request {amendment.number}: decide on an extension" in [m.subject for m in mailoutbox]
+
+    sign_in(page, live_server, staff_a)
+    page.goto(live_server.url + "/staff/")
+    rows = page.locator("table.queue-table tbody tr")
+    flagged = rows.filter(has_text=amendment.number)
+    expect(flagged.locator(".badge-extension")).to_have_text("Extension decision needed")
+    expect(rows.filter(has_text=other.number).locator(".badge-extension")).to_have_count(0)
+
+    # Typed without accents, as a clerk does on the phone.
+    page.get_by_role("searchbox", name="Search").fill("garcia")
+    page.get_by_role("button", name="Apply").click()
+    expect(rows).to_have_count(1)
+    page.get_by_role("searchbox", name="Search").fill("")
+    page.get_by_text("More filters").click()
+    page.get_by_label("Extension decision needed").check()
+    page.get_by_role("button", name="Apply").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(amendment.number)
+
+    rows.first.get_by_role("link", name=amendment.number).click()
+    page.get_by_role("link", name="Extend the due date").click()
+    page.get_by_label("Reason for the delay").fill("The physician must review the change.")
+    page.get_by_role("button", name="Confirm: Extend the due date").click()
+    expect(page.get_by_text("Extended; the written notice is being prepared.")).to_be_visible()
+    expect(page.locator(".rf-extension")).to_have_count(0)
+    page.goto(live_server.url + "/staff/?extension=on")
+    expect(page.locator("table.queue-table tbody tr")).to_have_count(0)
