@@ -16,6 +16,9 @@ from ..choices import (
     RELEASE_SCOPE_CHOICES,
     US_STATE_CHOICES,
 )
+from ..rules import fees
+from ..rules.authorization import DEFAULT_VALIDITY_DAYS
+from ..rules.clocks import MAX_DUE_SOON_WORKING_DAYS
 from ..rules.deadlines import DeadlineRule
 from ..rules.fees import FeeSchedule
 from ..rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, ReleaseScope
@@ -141,7 +144,7 @@ class EntityPolicy(models.Model):
     entity = models.OneToOneField(Entity, on_delete=models.CASCADE, related_name="policy")
     default_authorization_days = models.PositiveSmallIntegerField(
         _("authorization validity when none is written (days)"),
-        default=90,
+        default=DEFAULT_VALIDITY_DAYS,
         validators=[MinValueValidator(1)],
     )
     delivery_methods = models.JSONField(
@@ -153,18 +156,21 @@ class EntityPolicy(models.Model):
     )
     help_phone = models.CharField(_("help phone"), max_length=40, blank=True)
     help_hours = models.CharField(_("help hours"), max_length=200, blank=True)
-    # Fee schedule (DOMAIN.md section 5): mirrors rules.fees.FeeSchedule.
-    per_page_paper = models.DecimalField(**{**money, "default": Decimal("0.25")})
-    per_page_microfilm = models.DecimalField(**{**money, "default": Decimal("0.50")})
+    # Fee schedule (DOMAIN.md section 5): mirrors rules.fees.FeeSchedule, whose defaults are
+    # the California caps.
+    per_page_paper = models.DecimalField(**{**money, "default": fees.CA_PER_PAGE_PAPER})
+    per_page_microfilm = models.DecimalField(**{**money, "default": fees.CA_PER_PAGE_MICROFILM})
     electronic_flat_fee = models.DecimalField(**money)
     media_fee = models.DecimalField(**money)
     postage = models.DecimalField(**money)
     summary_fee = models.DecimalField(**money)
     free_record_years = models.PositiveSmallIntegerField(default=0)
-    third_party_per_page = models.DecimalField(**{**money, "default": Decimal("0.10")})
-    third_party_per_page_microfilm = models.DecimalField(**{**money, "default": Decimal("0.20")})
+    third_party_per_page = models.DecimalField(**{**money, "default": fees.CA_THIRD_PARTY_PER_PAGE})
+    third_party_per_page_microfilm = models.DecimalField(
+        **{**money, "default": fees.CA_THIRD_PARTY_PER_PAGE_MICROFILM}
+    )
     third_party_clerical_per_quarter_hour = models.DecimalField(
-        **{**money, "default": Decimal("4.00")}
+        **{**money, "default": fees.CA_CLERICAL_PER_QUARTER_HOUR}
     )
     third_party_base_fee = models.DecimalField(**money)
     accounting_fee = models.DecimalField(**money)
@@ -173,7 +179,7 @@ class EntityPolicy(models.Model):
     due_soon_working_days = models.PositiveSmallIntegerField(
         _("warn staff this many working days before a due date"),
         default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DUE_SOON_WORKING_DAYS)],
     )
     reminder_after_days = models.PositiveSmallIntegerField(
         _("remind a requester we are waiting on after (days)"),
@@ -236,9 +242,7 @@ class EntityPolicy(models.Model):
         if not methods:
             errors.append(_("Offer at least one delivery method."))
         if self.close_pending_after_days <= self.reminder_after_days:
-            errors.append(
-                _("Remind the requester before closing: the reminder must come first.")
-            )
+            errors.append(_("Remind the requester before closing: the reminder must come first."))
         if errors:
             raise ValidationError([str(e) for e in errors])
 

@@ -59,6 +59,9 @@ class AuthorizationFacts:
 
 # Cal. Civil Code 56.11(a): handwritten by the signer or typed in at least 14-point type.
 CA_MIN_FONT_PT = 14
+# An authorization with no expiration written is valid this long after signing (Keck Medicine
+# of USC's rule, DOMAIN.md section 3); each entity's policy may set its own.
+DEFAULT_VALIDITY_DAYS = 90
 _REPRESENTATIVE_ROLES = frozenset(
     {RequesterRole.REPRESENTATIVE, RequesterRole.EXECUTOR, RequesterRole.NEXT_OF_KIN}
 )
@@ -203,12 +206,18 @@ def _defect(code: str) -> Defect:
     return Defect(code, field, str(message))
 
 
+def expiration_event_allowed(jurisdiction: str) -> bool:
+    """Whether an event may stand in for an expiration date: not in California, where the
+    authorization needs a specific date (Cal. Civil Code 56.11(h))."""
+    return jurisdiction.strip().upper() != "CA"
+
+
 def _defects(*checks: tuple[bool, str]) -> list[Defect]:
     return [_defect(code) for failed, code in checks if failed]
 
 
 def effective_expiration(
-    facts: AuthorizationFacts, *, default_validity_days: int = 90
+    facts: AuthorizationFacts, *, default_validity_days: int = DEFAULT_VALIDITY_DAYS
 ) -> date | None:
     """The written expiration date, else the signing date plus the default validity (Keck: an
     authorization with no expiration noted is valid 90 days), else None: unknown, or set by a
@@ -322,7 +331,10 @@ def _authorized(
         (_blank(facts.purpose), "missing_purpose"),
         (not has_date and not has_event and days <= 0, "missing_expiration"),
         # Cal. Civil Code 56.11(h): a specific date, not only an event.
-        (ca and has_event and not has_date, "ca_expiration_date_required"),
+        (
+            not expiration_event_allowed(jurisdiction) and has_event and not has_date,
+            "ca_expiration_date_required",
+        ),
     )
     defects += _signature_defects(facts, today)
     defects += _defects(
@@ -385,7 +397,7 @@ def authorization_defects(
     *,
     jurisdiction: str,
     today: date,
-    default_validity_days: int = 90,
+    default_validity_days: int = DEFAULT_VALIDITY_DAYS,
 ) -> list[Defect]:
     """Everything that stops the request from being valid; empty when it is valid.
 

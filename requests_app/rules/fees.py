@@ -44,16 +44,16 @@ _ELECTRONIC_LIKE = ELECTRONIC_DELIVERY | {DeliveryMethod.FAX}
 
 @dataclass(frozen=True)
 class FeeSchedule:
-    per_page_paper: Decimal = Decimal("0.25")
-    per_page_microfilm: Decimal = Decimal("0.50")
+    per_page_paper: Decimal = CA_PER_PAGE_PAPER
+    per_page_microfilm: Decimal = CA_PER_PAGE_MICROFILM
     electronic_flat_fee: Decimal = Decimal("0")  # optional, legal maximum 6.50
     media_fee: Decimal = Decimal("0")  # CD/DVD/USB supplies, actual cost
     postage: Decimal = Decimal("0")
     summary_fee: Decimal = Decimal("0")
     free_record_years: int = 0  # Keck: the first two years of records free
-    third_party_per_page: Decimal = Decimal("0.10")
-    third_party_per_page_microfilm: Decimal = Decimal("0.20")
-    third_party_clerical_per_quarter_hour: Decimal = Decimal("4.00")
+    third_party_per_page: Decimal = CA_THIRD_PARTY_PER_PAGE
+    third_party_per_page_microfilm: Decimal = CA_THIRD_PARTY_PER_PAGE_MICROFILM
+    third_party_clerical_per_quarter_hour: Decimal = CA_CLERICAL_PER_QUARTER_HOUR
     third_party_base_fee: Decimal = Decimal("0")
     accounting_fee: Decimal = Decimal("0")  # second accounting within 12 months, cost-based
     benefit_appeal_free: bool = True  # CA HSC 123110(d); outside CA, the entity's waiver

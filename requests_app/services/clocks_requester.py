@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Entity, EntityPolicy, Request, TimelineEvent
 from ..rules import clocks as rules
+from ..rules.authorization import DEFAULT_VALIDITY_DAYS
 from ..selectors.calendar import entity_local_date, entity_today
 from ..workflow import Status, can
 from . import transitions as t
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 S = Status
 _policy_field = EntityPolicy._meta.get_field
-DEFAULT_AUTHORIZATION_DAYS: int = _policy_field("default_authorization_days").default
 DEFAULT_REMINDER_DAYS: int = _policy_field("reminder_after_days").default
 DEFAULT_CLOSE_DAYS: int = _policy_field("close_pending_after_days").default
 # Where an expired authorization can be acted on. Pending ones are already waiting on the
@@ -96,7 +96,7 @@ def _expired_on(req: Request, today: date) -> date | None:
         else None,
         default_validity_days=policy.default_authorization_days
         if policy
-        else DEFAULT_AUTHORIZATION_DAYS,
+        else DEFAULT_VALIDITY_DAYS,
         today=today,
     )
 
@@ -123,7 +123,7 @@ def _expiry_candidates(now: datetime) -> list[int]:
     rule decides on each, in the entity's time zone. A revoked one is the revocation's
     business (services/requester.authorization_revoke), not expiry's."""
     shortest = EntityPolicy.objects.aggregate(days=Min("default_authorization_days"))["days"]
-    shortest = min(shortest or DEFAULT_AUTHORIZATION_DAYS, DEFAULT_AUTHORIZATION_DAYS)
+    shortest = min(shortest or DEFAULT_VALIDITY_DAYS, DEFAULT_VALIDITY_DAYS)
     tomorrow = now.date() + timedelta(days=1)
     expires = Q(authorization__expiration_date__lte=tomorrow) | Q(
         authorization__expiration_date__isnull=True,

@@ -12,7 +12,13 @@ from typing import Any
 from django.utils import timezone
 
 from ..models import Attachment, Entity
-from ..rules.authorization import AuthorizationFacts, Defect, authorization_defects
+from ..rules.authorization import (
+    CA_MIN_FONT_PT,
+    DEFAULT_VALIDITY_DAYS,
+    AuthorizationFacts,
+    Defect,
+    authorization_defects,
+)
 from ..rules.kinds import DeliveryMethod, RequesterRole, SensitiveCategory
 from ..selectors.calendar import due_dates_for, entity_today
 from .drafts_state import DraftState, routed_entities
@@ -34,8 +40,9 @@ FIELD_STEP = {
     "authority_document": "uploads",
 }
 REVIEW_STEP = "review"
-# The statements our authorization text always contains, and the size it is shown in.
-AUTHORIZATION_FONT_PT = 14
+# The statements our authorization text always contains, and the size it is shown in: the
+# California minimum, which the portal meets everywhere.
+AUTHORIZATION_FONT_PT = CA_MIN_FONT_PT
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,9 @@ def draft_defects(state: DraftState, signature: Signature | None = None) -> list
         jurisdiction = entity.jurisdiction if entity else ""
         today = entity_today(entity) if entity else timezone.localdate()
         days = (
-            entity.policy.default_authorization_days if entity and hasattr(entity, "policy") else 90
+            entity.policy.default_authorization_days
+            if entity and hasattr(entity, "policy")
+            else DEFAULT_VALIDITY_DAYS
         )
         for defect in authorization_defects(
             facts, jurisdiction=jurisdiction, today=today, default_validity_days=days

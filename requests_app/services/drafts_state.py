@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from ..choices import SENSITIVE_LABELS
 from ..models import Entity, Location, Organization, RequestDraft, Requester
 from ..models.request import RequestedItem
+from ..rules.authorization import DEFAULT_VALIDITY_DAYS
+from ..rules.authorization import expiration_event_allowed as rule_event_allowed
 from ..rules.kinds import (
     DeliveryMethod,
     RepresentativeAuthority,
@@ -314,11 +316,10 @@ def default_expiration(entities: list[Entity], today: date) -> date:
     """The shortest default validity of the chosen entities (Keck: 90 days)."""
     days = min(
         (e.policy.default_authorization_days for e in entities if hasattr(e, "policy")),
-        default=90,
+        default=DEFAULT_VALIDITY_DAYS,
     )
     return today + timedelta(days=days)
 
 
 def expiration_event_allowed(entities: list[Entity]) -> bool:
-    # Cal. Civil Code 56.11(h): a California authorization needs a specific end date.
-    return bool(entities) and all(e.jurisdiction.upper() != "CA" for e in entities)
+    return bool(entities) and all(rule_event_allowed(e.jurisdiction) for e in entities)

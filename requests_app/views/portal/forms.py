@@ -26,13 +26,10 @@ from ...forms.wizard import WHOSE_CHOICES, WHOSE_HELP
 from ...forms.wizard_records import COMMON_TYPES, SPECIFIC_TYPES
 from ...letters import letter_language, render_pdf
 from ...models import Entity, Location, RequestedItem
+from ...rules.authorization import DEFAULT_VALIDITY_DAYS
 from ...rules.kinds import DeliveryMethod, RequestKind, SensitiveCategory
 from ...selectors.calendar import due_dates_for
 from ...selectors.directory import EntityListing
-
-# Keck's rule (DOMAIN.md section 3): with no expiration written, valid 90 days. Used when the
-# form is for every entity and none has a policy to say otherwise.
-DEFAULT_VALIDITY_DAYS = 90
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ...choices import AUTHORITY_LABELS, REQUESTER_ROLE_LABELS, SENSITIVE_LABELS
 from ...models import Attachment, Authorization, Request, TimelineEvent
-from ...rules.authorization import authorization_defects, effective_expiration
+from ...rules.authorization import (
+    DEFAULT_VALIDITY_DAYS,
+    authorization_defects,
+    effective_expiration,
+)
 from ...rules.deadlines import days_left, urgency
 from ...rules.denials import ground
 from ...rules.kinds import RepresentativeAuthority, RequesterRole, RequestKind
@@ -113,7 +117,7 @@ def authorization_checklist(req: Request, attachments: list[Attachment]) -> dict
         )
     policy = getattr(req.entity, "policy", None)
     # Keck's rule, the model's default: no expiration written means valid 90 days.
-    validity = policy.default_authorization_days if policy else 90
+    validity = policy.default_authorization_days if policy else DEFAULT_VALIDITY_DAYS
     defects = authorization_defects(
         facts,
         jurisdiction=req.entity.jurisdiction,
