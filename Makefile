@@ -11,7 +11,7 @@ run: install translations migrate schedule demo  ## web + Celery worker + beat o
 	@bash scripts/run-all.sh
 
 test: install-dev translations  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-test-tools.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
@@ -50,7 +50,7 @@ migrate: install
 schedule: migrate
 	$(PY) manage.py setup_schedule
 
-demo: install
+demo: migrate
 	$(PY) manage.py loaddemo
 
 lint: install-dev

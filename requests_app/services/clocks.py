@@ -61,7 +61,6 @@ logger = logging.getLogger(__name__)
 
 OPEN = sorted(OPEN_STATUSES)
 DEFAULT_DUE_SOON_WORKING_DAYS: int = EntityPolicy._meta.get_field("due_soon_working_days").default
-DELIVER_TASK = "requests_app.tasks.notify.deliver_clock_alerts"
 # pg_advisory_xact_lock takes a bigint; a fixed one names "the deadline sweep".
 ADVISORY_LOCK_KEY = zlib.crc32(b"roi-portal.deadline_sweep")
 # The actor label of the CLOCK timeline events (timeline.actor_label(None)).

@@ -18,7 +18,9 @@ __all__ = ["build_packet"]
     # is not retried; the service marks the packet failed with a message naming it.
     autoretry_for=(OperationalError, InterfaceError, ConnectionError),
     retry_backoff=True,
-    retry_kwargs={"max_retries": 5},
+    # On the task, not in retry_kwargs: the PacketBusy retry below (self.retry) counts against
+    # it too, and would otherwise stop at Celery's default of 3.
+    max_retries=5,
 )
 def build_packet(self, packet_id: int, actor_id: int | None = None) -> str:
     """Build the packet and release the request; a repeated delivery does nothing."""
