@@ -20,8 +20,8 @@ from . import (
     requests,
 )
 
-admin.site.site_header = "roi-portal administration"
-admin.site.site_title = "roi-portal admin"
+admin.site.site_header = _("roi-portal administration")
+admin.site.site_title = _("roi-portal admin")
 admin.site.index_title = _("Release of information: configuration and records")
 
 __all__ = [

@@ -33,6 +33,7 @@ from ..rules.denials import ground
 from ..rules.kinds import RequestKind
 from ..selectors.calendar import entity_today
 from .dispatch import enqueue_on_commit
+from .notifications_render import help_phone
 
 logger = logging.getLogger(__name__)
 
@@ -190,11 +191,6 @@ def _recipient(req: Request) -> dict[str, Any]:
     }
 
 
-def _contact_phone(req: Request) -> str:
-    policy = getattr(req.entity, "policy", None)
-    return (policy.help_phone if policy else "") or req.entity.phone or req.organization.help_phone
-
-
 def _grounds(codes: list[str]) -> list[dict[str, Any]]:
     found = []
     for code in codes:
@@ -242,7 +238,7 @@ def letter_context(event: TimelineEvent, kind: str) -> dict[str, Any]:
         K.CLOSURE: event.reason,
         K.AMENDMENT_ACCEPTED: data.get("amendment", ""),
     }.get(kind, event.reason)
-    phone = _contact_phone(req)
+    phone = help_phone(req)
     values = {
         "patient": req.patient.full_name,
         "number": req.number,

@@ -62,6 +62,8 @@ def staff_link(request: Request) -> str:
 
 
 def help_phone(request: Request) -> str:
+    """The number a requester calls about a request (emails and letters): the entity's help
+    line, else its main number, else the organization's."""
     policy = getattr(request.entity, "policy", None)
     return (
         (policy.help_phone if policy else "")

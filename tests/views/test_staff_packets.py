@@ -103,7 +103,7 @@ def test_it_adds_a_document_and_goes_back(clerk, req) -> None:
         "clerk.a",
     )
     page = clerk.get(response["Location"]).content.decode()
-    assert "Added “Clinic scan” (1 pages)." in page
+    assert "Added “Clinic scan” (1 page)." in page
 
 
 def test_it_refuses_a_bad_file_with_a_message_and_keeps_the_title(clerk, req) -> None:

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ...models import Packet, RecordDocument, Request
@@ -125,7 +125,11 @@ def document_add(request: HttpRequest, number: str) -> HttpResponse:
         )
     messages.success(
         request,
-        _("Added “%(title)s” (%(pages)s pages).")
+        ngettext(
+            "Added “%(title)s” (%(pages)s page).",
+            "Added “%(title)s” (%(pages)s pages).",
+            document.page_count,
+        )
         % {"title": document.title, "pages": document.page_count},
     )
     return _back(request, req)
@@ -172,7 +176,11 @@ def document_pages(request: HttpRequest, number: str, document_id: int) -> HttpR
     if document.excluded_pages:
         messages.success(
             request,
-            _("“%(title)s”: %(count)s pages left out.")
+            ngettext(
+                "“%(title)s”: %(count)s page left out.",
+                "“%(title)s”: %(count)s pages left out.",
+                len(document.excluded_pages),
+            )
             % {"title": document.title, "count": len(document.excluded_pages)},
         )
     else:
