@@ -3,24 +3,13 @@ date-of-birth search HIM staff match patients with, and a guard for model clean(
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-# The ways a date of birth is typed at a US front desk; ISO first because it is unambiguous.
-DATE_OF_BIRTH_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
-
-
-def parse_date_term(term: str) -> date | None:
-    for fmt in DATE_OF_BIRTH_FORMATS:
-        try:
-            return datetime.strptime(term, fmt).date()
-        except ValueError:
-            continue
-    return None
+from ..selectors.queue import parse_date_of_birth
 
 
 class ReadOnlyMixin:
@@ -61,8 +50,8 @@ class DateOfBirthSearchMixin:
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         words = search_term.split()
-        dates = [d for d in map(parse_date_term, words) if d is not None]
-        rest = " ".join(w for w in words if parse_date_term(w) is None)
+        dates = [d for d in map(parse_date_of_birth, words) if d is not None]
+        rest = " ".join(w for w in words if parse_date_of_birth(w) is None)
         queryset, may_have_duplicates = super().get_search_results(  # type: ignore[misc]
             request, queryset, rest
         )

@@ -9,7 +9,6 @@ they are part of the designated record set's release history.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -26,16 +25,16 @@ from ..choices import SENSITIVE_LABELS
 from ..models import Patient, Request, RequestedItem, Requester, RequestNumberCounter
 from ..rules.deadlines import DUE_SOON_DAYS
 from ..rules.kinds import SensitiveCategory
+from ..selectors.queue import REQUEST_NUMBER, parse_date_of_birth
 from ..services.errors import TransitionNotAllowed
 from ..services.transitions import request_assign
 from ..workflow import allowed_actions
 from .audit import TimelineEventInline
 from .authorization import AuthorizationInline
-from .base import ReadOnlyAdmin, ReadOnlyTabularInline, parse_date_term
+from .base import ReadOnlyAdmin, ReadOnlyTabularInline
 from .documents import AttachmentInline, PacketInline, RecordDocumentInline
 
 # services/numbering.py: ROI-<year>-<six or more digits>.
-REQUEST_NUMBER = re.compile(r"ROI-\d{4}-\d{6,}", re.IGNORECASE)
 _SENSITIVE_VALUES = frozenset(c.value for c in SensitiveCategory)
 # The only fields an admin may correct in place: how to reach the recipient. Anything else
 # changes the legal record (who, what, when, status) and belongs to a service.
@@ -221,7 +220,7 @@ class RequestAdmin(admin.ModelAdmin):
             # A whole request number: the unique index answers at once.
             return queryset.filter(number=term.upper()), False
         for word in term.split():
-            born = parse_date_term(word)
+            born = parse_date_of_birth(word)
             if born is not None:
                 queryset = queryset.filter(
                     patient_id__in=Patient.objects.filter(date_of_birth=born).values("pk")

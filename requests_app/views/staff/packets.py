@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +26,7 @@ from ...models import Packet, RecordDocument, Request
 from ...services import documents as document_services
 from ...services import packets as packet_services
 from .access import get_staff_request_or_404, staff_required
+from .files import private_file
 
 # --------------------------------------------------------------------------- forms
 
@@ -222,10 +223,7 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> HttpRe
     if not document.file:
         raise Http404
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition_header(False, document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"  # medical records: never cached
-    return response
+    return private_file(response, document.original_name)
 
 
 @staff_required
@@ -272,10 +270,7 @@ def packet_download(request: HttpRequest, number: str) -> HttpResponse:
     handle = packet.file.open("rb")
     packet_services.packet_record_download(packet=packet, actor=request.user)
     response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"{req.number}-records.pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(response, f"{req.number}-records.pdf", attachment=True)
 
 
 _prefix = "requests/<str:number>/"

@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from PIL import Image
@@ -20,6 +19,7 @@ from PIL import Image
 from ...models import Letter, TimelineEvent
 from ...services.letters import letter_retry
 from .access import get_staff_request_or_404, staff_required
+from .files import private_file
 from .request_file_action_view import urlpatterns as action_urlpatterns
 from .request_file_context import letters_context, request_file_context
 
@@ -45,14 +45,6 @@ def request_letters(request: HttpRequest, number: str) -> HttpResponse:
         return render(request, "staff/request_file/_letters.html", context)
 
 
-def _inline(response: FileResponse, name: str) -> FileResponse:
-    response["Content-Disposition"] = content_disposition_header(False, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    # Medical records: never kept by a shared cache or the browser's disk cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _png_preview(file) -> bytes:
     from pillow_heif import register_heif_opener
 
@@ -74,7 +66,7 @@ def request_attachment(request: HttpRequest, number: str, pk: int) -> HttpRespon
     if request.GET.get("preview") and attachment.content_type in PREVIEW_TYPES:
         with attachment.file.open("rb") as fh:
             png = _png_preview(fh)
-        return _inline(
+        return private_file(
             FileResponse(io.BytesIO(png), content_type="image/png"),
             f"{attachment.original_name}.png",
         )
@@ -82,7 +74,7 @@ def request_attachment(request: HttpRequest, number: str, pk: int) -> HttpRespon
     if content_type not in INLINE_TYPES | PREVIEW_TYPES:
         content_type = "application/octet-stream"
     response = FileResponse(attachment.file.open("rb"), content_type=content_type)
-    return _inline(response, attachment.original_name)
+    return private_file(response, attachment.original_name)
 
 
 @staff_required
@@ -90,7 +82,7 @@ def request_letter(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     req = get_staff_request_or_404(request.user, number)
     letter = get_object_or_404(Letter, request=req, pk=pk)
     response = FileResponse(letter.file.open("rb"), content_type="application/pdf")
-    return _inline(response, f"{letter.kind}-{req.number}.pdf")
+    return private_file(response, f"{letter.kind}-{req.number}.pdf")
 
 
 @require_POST
