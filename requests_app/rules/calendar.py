@@ -8,6 +8,7 @@ set around so that every function here stays pure and cheap.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -35,15 +36,23 @@ def closed_days(
     count because the working-day statutes (Cal. HSC 123110, Tex. HSC 181.102, RCW 70.02.080)
     run on the entity's business days, and the entity closes on them.
     """
-    wanted = sorted(set(years))
     code = subdiv.strip().upper() if subdiv else None
+    return _public_holidays(country.strip().upper(), code, tuple(sorted(set(years)))) | frozenset(
+        extra
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _public_holidays(country: str, subdiv: str | None, years: tuple[int, ...]) -> frozenset[date]:
+    # The same few calendars (country, state, years) serve every entity and request; building
+    # one takes milliseconds, so each is built once per process.
     try:
-        calendar = holidays.country_holidays(country.strip().upper(), subdiv=code, years=wanted)
+        calendar = holidays.country_holidays(country, subdiv=subdiv, years=list(years))
     except NotImplementedError as exc:
         raise ValueError(
             f"No holiday calendar for country {country!r}, state {subdiv!r}: {exc}"
         ) from exc
-    return frozenset(calendar.keys()) | frozenset(extra)
+    return frozenset(calendar.keys())
 
 
 def is_open_day(day: date, closed: frozenset[date]) -> bool:

@@ -31,12 +31,13 @@ def entity_closed_days(entity: Entity, start: date | None = None) -> frozenset[d
     policy = getattr(entity, "policy", None)
     country = policy.holiday_country if policy else "US"
     subdiv = policy.subdivision if policy else entity.jurisdiction
-    extra = entity.closures.values_list("date", flat=True)
+    # .all(): served from a prefetch when the caller made one (the directory, the forms).
+    extra = [closure.date for closure in entity.closures.all()]
     return closed_days(country=country, subdiv=subdiv or None, years=years, extra=extra)
 
 
 def entity_rule(entity: Entity, key: DeadlineKey) -> DeadlineRule | None:
-    policy = entity.deadline_policies.filter(key=key).first()
+    policy = next((p for p in entity.deadline_policies.all() if p.key == key), None)
     return policy.as_rule() if policy else None
 
 

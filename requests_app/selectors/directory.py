@@ -32,7 +32,9 @@ def directory() -> list[OrganizationListing]:
         Prefetch(
             "entities",
             queryset=Entity.objects.select_related("policy").prefetch_related(
-                Prefetch("locations", queryset=Location.objects.filter(active=True))
+                Prefetch("locations", queryset=Location.objects.filter(active=True)),
+                "deadline_policies",
+                "closures",
             ),
         )
     )

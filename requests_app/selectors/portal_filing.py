@@ -62,5 +62,7 @@ def filing_entities() -> QuerySet[Entity]:
     return (
         Entity.objects.filter(policy__isnull=False)
         .select_related("organization", "policy")
+        # The due-date rule of each entity reads these (selectors/calendar.py).
+        .prefetch_related("deadline_policies", "closures")
         .order_by("organization__name", "name")
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from requests_app.models import Location
 from requests_app.rules.kinds import ReleaseScope
 
@@ -38,3 +40,26 @@ def test_the_health_check_reports_the_database(client, db) -> None:
 
 def test_the_home_page_refuses_a_post(client, db) -> None:
     assert client.post("/").status_code == 405
+
+
+def test_the_home_page_costs_the_same_queries_for_more_entities(client, org, entity_a) -> None:
+    # Each entity's deadline rule and closures come from one prefetch, not a query apiece.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from requests_app.models import Closure
+
+    from ..factories import EntityFactory
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured.captured_queries)
+
+    one = queries()
+    for n in range(3):
+        entity = EntityFactory(
+            organization=org, name=f"Clinic {n}", short_name=f"C{n}", bates_prefix=f"CL{n}"
+        )
+        Closure.objects.create(entity=entity, date=date(2026, 12, 24), reason="Christmas Eve")
+    assert queries() == one

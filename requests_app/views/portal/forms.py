@@ -136,7 +136,11 @@ def _entities(entity_id: int | None) -> list[Entity]:
     queryset = (
         Entity.objects.filter(policy__isnull=False)
         .select_related("organization", "policy")
-        .prefetch_related(Prefetch("locations", queryset=Location.objects.filter(active=True)))
+        .prefetch_related(
+            Prefetch("locations", queryset=Location.objects.filter(active=True)),
+            "deadline_policies",
+            "closures",
+        )
         .order_by("organization__name", "name")
     )
     if entity_id is not None:
