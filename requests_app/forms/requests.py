@@ -25,7 +25,7 @@ TEXT_LIMIT = 4000
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.heic,.heif,application/pdf,image/jpeg,image/png,image/heic"
 
 
-def _lazy_format(message: Any, **values: Any) -> Any:
+def lazy_format(message: Any, **values: Any) -> Any:
     # `gettext_lazy(...) % values` would translate once, at import; this waits for a request.
     return lazy(lambda: str(message) % values, str)()
 
@@ -98,7 +98,7 @@ class ReplyForm(AccessibleFormMixin, forms.Form):
     files = MultipleFileField(
         label=_("Add files (optional)"),
         required=False,
-        help_text=_lazy_format(
+        help_text=lazy_format(
             _("PDF, JPEG, PNG or HEIC photos from your phone; up to %(n)d files, %(mb)d MB each."),
             n=MAX_FILES_PER_MESSAGE,
             mb=UPLOAD_HINT_MB,
@@ -277,7 +277,7 @@ class AccountingForm(FilingForm):
     period_start = forms.DateField(
         label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_lazy_format(_("At most %(n)d years back."), n=ACCOUNTING_YEARS),
+        help_text=lazy_format(_("At most %(n)d years back."), n=ACCOUNTING_YEARS),
         error_messages={"required": _("Enter the first day of the period.")},
     )
     period_end = forms.DateField(

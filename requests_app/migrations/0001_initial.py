@@ -12,7 +12,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -21,408 +20,1370 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('short_name', models.CharField(max_length=60, verbose_name='short name')),
-                ('bates_prefix', models.CharField(max_length=10, unique=True, verbose_name='Bates prefix')),
-                ('jurisdiction', models.CharField(choices=[('AL', 'AL'), ('AK', 'AK'), ('AZ', 'AZ'), ('AR', 'AR'), ('CA', 'CA'), ('CO', 'CO'), ('CT', 'CT'), ('DE', 'DE'), ('DC', 'DC'), ('FL', 'FL'), ('GA', 'GA'), ('HI', 'HI'), ('ID', 'ID'), ('IL', 'IL'), ('IN', 'IN'), ('IA', 'IA'), ('KS', 'KS'), ('KY', 'KY'), ('LA', 'LA'), ('ME', 'ME'), ('MD', 'MD'), ('MA', 'MA'), ('MI', 'MI'), ('MN', 'MN'), ('MS', 'MS'), ('MO', 'MO'), ('MT', 'MT'), ('NE', 'NE'), ('NV', 'NV'), ('NH', 'NH'), ('NJ', 'NJ'), ('NM', 'NM'), ('NY', 'NY'), ('NC', 'NC'), ('ND', 'ND'), ('OH', 'OH'), ('OK', 'OK'), ('OR', 'OR'), ('PA', 'PA'), ('RI', 'RI'), ('SC', 'SC'), ('SD', 'SD'), ('TN', 'TN'), ('TX', 'TX'), ('UT', 'UT'), ('VT', 'VT'), ('VA', 'VA'), ('WA', 'WA'), ('WV', 'WV'), ('WI', 'WI'), ('WY', 'WY')], help_text='The state whose law applies; the stricter of it and HIPAA always wins.', max_length=2, verbose_name='state')),
-                ('timezone', models.CharField(default='America/Los_Angeles', max_length=60, validators=[requests_app.models.organization.validate_timezone])),
-                ('him_department', models.CharField(blank=True, max_length=200, verbose_name='HIM department')),
-                ('address', models.TextField(blank=True, verbose_name='mailing address')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('fax', models.CharField(blank=True, max_length=40, verbose_name='fax')),
-                ('email', models.EmailField(blank=True, max_length=254)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("short_name", models.CharField(max_length=60, verbose_name="short name")),
+                (
+                    "bates_prefix",
+                    models.CharField(max_length=10, unique=True, verbose_name="Bates prefix"),
+                ),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        choices=[
+                            ("AL", "AL"),
+                            ("AK", "AK"),
+                            ("AZ", "AZ"),
+                            ("AR", "AR"),
+                            ("CA", "CA"),
+                            ("CO", "CO"),
+                            ("CT", "CT"),
+                            ("DE", "DE"),
+                            ("DC", "DC"),
+                            ("FL", "FL"),
+                            ("GA", "GA"),
+                            ("HI", "HI"),
+                            ("ID", "ID"),
+                            ("IL", "IL"),
+                            ("IN", "IN"),
+                            ("IA", "IA"),
+                            ("KS", "KS"),
+                            ("KY", "KY"),
+                            ("LA", "LA"),
+                            ("ME", "ME"),
+                            ("MD", "MD"),
+                            ("MA", "MA"),
+                            ("MI", "MI"),
+                            ("MN", "MN"),
+                            ("MS", "MS"),
+                            ("MO", "MO"),
+                            ("MT", "MT"),
+                            ("NE", "NE"),
+                            ("NV", "NV"),
+                            ("NH", "NH"),
+                            ("NJ", "NJ"),
+                            ("NM", "NM"),
+                            ("NY", "NY"),
+                            ("NC", "NC"),
+                            ("ND", "ND"),
+                            ("OH", "OH"),
+                            ("OK", "OK"),
+                            ("OR", "OR"),
+                            ("PA", "PA"),
+                            ("RI", "RI"),
+                            ("SC", "SC"),
+                            ("SD", "SD"),
+                            ("TN", "TN"),
+                            ("TX", "TX"),
+                            ("UT", "UT"),
+                            ("VT", "VT"),
+                            ("VA", "VA"),
+                            ("WA", "WA"),
+                            ("WV", "WV"),
+                            ("WI", "WI"),
+                            ("WY", "WY"),
+                        ],
+                        help_text="The state whose law applies; the stricter of it and HIPAA always wins.",
+                        max_length=2,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="America/Los_Angeles",
+                        max_length=60,
+                        validators=[requests_app.models.organization.validate_timezone],
+                    ),
+                ),
+                (
+                    "him_department",
+                    models.CharField(blank=True, max_length=200, verbose_name="HIM department"),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="mailing address")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("fax", models.CharField(blank=True, max_length=40, verbose_name="fax")),
+                ("email", models.EmailField(blank=True, max_length=254)),
             ],
             options={
-                'verbose_name': 'covered entity',
-                'verbose_name_plural': 'covered entities',
-                'ordering': ['organization__name', 'name'],
+                "verbose_name": "covered entity",
+                "verbose_name_plural": "covered entities",
+                "ordering": ["organization__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(unique=True)),
-                ('help_phone', models.CharField(blank=True, max_length=40, verbose_name='help phone')),
-                ('website', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "help_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="help phone"),
+                ),
+                ("website", models.URLField(blank=True)),
             ],
             options={
-                'verbose_name': 'organization',
-                'ordering': ['name'],
+                "verbose_name": "organization",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RequestNumberCounter',
+            name="RequestNumberCounter",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='EntityPolicy',
+            name="EntityPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('default_authorization_days', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1)], verbose_name='authorization validity when none is written (days)')),
-                ('delivery_methods', models.JSONField(default=requests_app.models.organization.default_delivery_methods, verbose_name='delivery methods offered')),
-                ('holiday_country', models.CharField(default='US', max_length=2)),
-                ('holiday_subdivision', models.CharField(blank=True, help_text="Defaults to the entity's state.", max_length=10)),
-                ('help_phone', models.CharField(blank=True, max_length=40, verbose_name='help phone')),
-                ('help_hours', models.CharField(blank=True, max_length=200, verbose_name='help hours')),
-                ('per_page_paper', models.DecimalField(decimal_places=2, default=Decimal('0.25'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('per_page_microfilm', models.DecimalField(decimal_places=2, default=Decimal('0.50'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('electronic_flat_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('media_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('postage', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('summary_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('free_record_years', models.PositiveSmallIntegerField(default=0)),
-                ('third_party_per_page', models.DecimalField(decimal_places=2, default=Decimal('0.10'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('third_party_per_page_microfilm', models.DecimalField(decimal_places=2, default=Decimal('0.20'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('third_party_clerical_per_quarter_hour', models.DecimalField(decimal_places=2, default=Decimal('4.00'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('third_party_base_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('accounting_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('benefit_appeal_free', models.BooleanField(default=True)),
-                ('entity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='policy', to='requests_app.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "default_authorization_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="authorization validity when none is written (days)",
+                    ),
+                ),
+                (
+                    "delivery_methods",
+                    models.JSONField(
+                        default=requests_app.models.organization.default_delivery_methods,
+                        verbose_name="delivery methods offered",
+                    ),
+                ),
+                ("holiday_country", models.CharField(default="US", max_length=2)),
+                (
+                    "holiday_subdivision",
+                    models.CharField(
+                        blank=True, help_text="Defaults to the entity's state.", max_length=10
+                    ),
+                ),
+                (
+                    "help_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="help phone"),
+                ),
+                (
+                    "help_hours",
+                    models.CharField(blank=True, max_length=200, verbose_name="help hours"),
+                ),
+                (
+                    "per_page_paper",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.25"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "per_page_microfilm",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.50"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "electronic_flat_fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "media_fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "postage",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "summary_fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("free_record_years", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "third_party_per_page",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.10"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "third_party_per_page_microfilm",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.20"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "third_party_clerical_per_quarter_hour",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("4.00"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "third_party_base_fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "accounting_fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("benefit_appeal_free", models.BooleanField(default=True)),
+                (
+                    "entity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="policy",
+                        to="requests_app.entity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entity policy',
-                'verbose_name_plural': 'entity policies',
+                "verbose_name": "entity policy",
+                "verbose_name_plural": "entity policies",
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('hospital', 'Hospital'), ('clinic', 'Clinic'), ('community', 'Community site')], default='hospital', max_length=20)),
-                ('address', models.TextField(verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('fax', models.CharField(blank=True, max_length=40, verbose_name='fax')),
-                ('hours', models.CharField(blank=True, max_length=200, verbose_name='hours')),
-                ('release_scope', models.CharField(choices=[('own_location', 'Its own records only'), ('entity', "The whole entity's records")], default=requests_app.rules.kinds.ReleaseScope['ENTITY'], help_text='A Keck clinic releases only its own records; a hospital its whole entity.', max_length=20, verbose_name='release scope')),
-                ('active', models.BooleanField(default=True)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='requests_app.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hospital", "Hospital"),
+                            ("clinic", "Clinic"),
+                            ("community", "Community site"),
+                        ],
+                        default="hospital",
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.TextField(verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("fax", models.CharField(blank=True, max_length=40, verbose_name="fax")),
+                ("hours", models.CharField(blank=True, max_length=200, verbose_name="hours")),
+                (
+                    "release_scope",
+                    models.CharField(
+                        choices=[
+                            ("own_location", "Its own records only"),
+                            ("entity", "The whole entity's records"),
+                        ],
+                        default=requests_app.rules.kinds.ReleaseScope["ENTITY"],
+                        help_text="A Keck clinic releases only its own records; a hospital its whole entity.",
+                        max_length=20,
+                        verbose_name="release scope",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="requests_app.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['entity__name', 'name'],
+                "ordering": ["entity__name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='entity',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entities', to='requests_app.organization'),
+            model_name="entity",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entities",
+                to="requests_app.organization",
+            ),
         ),
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('middle_name', models.CharField(blank=True, max_length=100, verbose_name='middle name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('other_names', models.TextField(blank=True, help_text='Maiden or previous names, one per line.', verbose_name='other names used')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('address', models.TextField(blank=True, verbose_name='mailing address')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=5)),
-                ('date_of_death', models.DateField(blank=True, null=True, verbose_name='date of death')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(blank=True, help_text='The portal account of the patient, when the patient has one.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='patient_records', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                (
+                    "middle_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="middle name"),
+                ),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                (
+                    "other_names",
+                    models.TextField(
+                        blank=True,
+                        help_text="Maiden or previous names, one per line.",
+                        verbose_name="other names used",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("address", models.TextField(blank=True, verbose_name="mailing address")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Español")], default="en", max_length=5
+                    ),
+                ),
+                (
+                    "date_of_death",
+                    models.DateField(blank=True, null=True, verbose_name="date of death"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The portal account of the patient, when the patient has one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="patient_records",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='Request',
+            name="Request",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(editable=False, max_length=20, unique=True, verbose_name='request number')),
-                ('submission', models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
-                ('kind', models.CharField(choices=[('access', 'Patient access (own records)'), ('directed', 'Patient-directed copy to a third party'), ('authorized', 'Disclosure under authorization'), ('continuity', 'Continuity of care (provider)'), ('amendment', 'Amendment'), ('accounting', 'Accounting of disclosures')], max_length=20, verbose_name='kind')),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('pending_requester', 'Waiting for information from you'), ('in_review', 'In review'), ('in_progress', 'In progress'), ('ready', 'Ready to release'), ('released', 'Released'), ('closed', 'Closed'), ('denied', 'Denied'), ('partially_denied', 'Partially denied'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=20, verbose_name='status')),
-                ('routing_note', models.CharField(blank=True, max_length=300)),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('mail', 'Mail'), ('fax', 'Fax'), ('email', 'Email'), ('phone', 'Phone'), ('walk_in', 'Walk-in')], default='portal', max_length=10)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=5)),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('due_rule', models.CharField(blank=True, max_length=300, verbose_name='deadline rule')),
-                ('latest_extension_on', models.DateField(blank=True, help_text='The latest date an extension may give; empty if none.', null=True)),
-                ('extended_due_on', models.DateField(blank=True, null=True, verbose_name='extended due on')),
-                ('extension_reason', models.TextField(blank=True)),
-                ('extended_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_on', models.DateField(blank=True, help_text='Set while pending pauses the clock under the policy.', null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('delivery_method', models.CharField(choices=[('portal', 'Download from the portal'), ('secure_email', 'Secure email link'), ('mail', 'Paper copy by mail'), ('cd', 'CD/DVD'), ('usb', 'USB drive'), ('fax', 'Fax to a provider'), ('inspection', 'Inspect in person'), ('pickup', 'Pick up paper copy in person')], max_length=20)),
-                ('recipient_name', models.CharField(blank=True, max_length=200, verbose_name='recipient name')),
-                ('recipient_address', models.TextField(blank=True, verbose_name='recipient address')),
-                ('recipient_email', models.EmailField(blank=True, max_length=254)),
-                ('recipient_fax', models.CharField(blank=True, max_length=40)),
-                ('purpose', models.CharField(blank=True, max_length=300, verbose_name='purpose')),
-                ('sensitive_categories', models.JSONField(blank=True, default=list)),
-                ('summary_requested', models.BooleanField(default=False)),
-                ('benefit_appeal', models.BooleanField(default=False, help_text='Copies to support a public-benefit appeal (free in CA).')),
-                ('amendment_what_is_wrong', models.TextField(blank=True)),
-                ('amendment_should_say', models.TextField(blank=True)),
-                ('estimated_pages', models.PositiveIntegerField(default=0)),
-                ('fee_estimate', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_requests', to=settings.AUTH_USER_MODEL)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='requests_app.entity')),
-                ('location', models.ForeignKey(blank=True, help_text='Empty when the request covers the whole entity.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='requests_app.location')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='requests_app.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='requests_app.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        editable=False, max_length=20, unique=True, verbose_name="request number"
+                    ),
+                ),
+                ("submission", models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("access", "Patient access (own records)"),
+                            ("directed", "Patient-directed copy to a third party"),
+                            ("authorized", "Disclosure under authorization"),
+                            ("continuity", "Continuity of care (provider)"),
+                            ("amendment", "Amendment"),
+                            ("accounting", "Accounting of disclosures"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("pending_requester", "Waiting for information from you"),
+                            ("in_review", "In review"),
+                            ("in_progress", "In progress"),
+                            ("ready", "Ready to release"),
+                            ("released", "Released"),
+                            ("closed", "Closed"),
+                            ("denied", "Denied"),
+                            ("partially_denied", "Partially denied"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("routing_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Portal"),
+                            ("mail", "Mail"),
+                            ("fax", "Fax"),
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("walk_in", "Walk-in"),
+                        ],
+                        default="portal",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Español")], default="en", max_length=5
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "due_rule",
+                    models.CharField(blank=True, max_length=300, verbose_name="deadline rule"),
+                ),
+                (
+                    "latest_extension_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="The latest date an extension may give; empty if none.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "extended_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="extended due on"),
+                ),
+                ("extension_reason", models.TextField(blank=True)),
+                ("extended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "paused_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Set while pending pauses the clock under the policy.",
+                        null=True,
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "delivery_method",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Download from the portal"),
+                            ("secure_email", "Secure email link"),
+                            ("mail", "Paper copy by mail"),
+                            ("cd", "CD/DVD"),
+                            ("usb", "USB drive"),
+                            ("fax", "Fax to a provider"),
+                            ("inspection", "Inspect in person"),
+                            ("pickup", "Pick up paper copy in person"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "recipient_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="recipient name"),
+                ),
+                (
+                    "recipient_address",
+                    models.TextField(blank=True, verbose_name="recipient address"),
+                ),
+                ("recipient_email", models.EmailField(blank=True, max_length=254)),
+                ("recipient_fax", models.CharField(blank=True, max_length=40)),
+                ("purpose", models.CharField(blank=True, max_length=300, verbose_name="purpose")),
+                ("sensitive_categories", models.JSONField(blank=True, default=list)),
+                ("summary_requested", models.BooleanField(default=False)),
+                (
+                    "benefit_appeal",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Copies to support a public-benefit appeal (free in CA).",
+                    ),
+                ),
+                ("amendment_what_is_wrong", models.TextField(blank=True)),
+                ("amendment_should_say", models.TextField(blank=True)),
+                ("estimated_pages", models.PositiveIntegerField(default=0)),
+                ("fee_estimate", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="requests_app.entity",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when the request covers the whole entity.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="requests_app.location",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="requests_app.organization",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="requests_app.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RecordDocument',
+            name="RecordDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('file', models.FileField(upload_to=requests_app.models.documents.record_document_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('page_count', models.PositiveIntegerField(default=0)),
-                ('excluded_pages', models.JSONField(blank=True, default=list)),
-                ('excluded', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('sha256', models.CharField(max_length=64)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "file",
+                    models.FileField(upload_to=requests_app.models.documents.record_document_path),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("page_count", models.PositiveIntegerField(default=0)),
+                ("excluded_pages", models.JSONField(blank=True, default=list)),
+                ("excluded", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("sha256", models.CharField(max_length=64)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['request', 'position', 'id'],
+                "ordering": ["request", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Packet',
+            name="Packet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('building', 'Building'), ('built', 'Built'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('file', models.FileField(blank=True, upload_to=requests_app.models.documents.packet_path)),
-                ('page_count', models.PositiveIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('manifest', models.JSONField(blank=True, default=list)),
-                ('built_at', models.DateTimeField(blank=True, null=True)),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='packet', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("building", "Building"),
+                            ("built", "Built"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to=requests_app.models.documents.packet_path
+                    ),
+                ),
+                ("page_count", models.PositiveIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("manifest", models.JSONField(blank=True, default=list)),
+                ("built_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="packet",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Disclosure',
+            name="Disclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('disclosed_on', models.DateField()),
-                ('recipient_name', models.CharField(max_length=200)),
-                ('recipient_address', models.TextField(blank=True)),
-                ('description', models.TextField()),
-                ('purpose', models.CharField(max_length=300)),
-                ('exemption', models.CharField(blank=True, choices=[('', 'Not exempt'), ('treatment', 'Treatment, payment or operations'), ('authorization', "Under the patient's authorization"), ('to_patient', "To the patient or at the patient's direction"), ('other', 'Other exemption')], max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='requests_app.patient')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='disclosures', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("disclosed_on", models.DateField()),
+                ("recipient_name", models.CharField(max_length=200)),
+                ("recipient_address", models.TextField(blank=True)),
+                ("description", models.TextField()),
+                ("purpose", models.CharField(max_length=300)),
+                (
+                    "exemption",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not exempt"),
+                            ("treatment", "Treatment, payment or operations"),
+                            ("authorization", "Under the patient's authorization"),
+                            ("to_patient", "To the patient or at the patient's direction"),
+                            ("other", "Other exemption"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures",
+                        to="requests_app.patient",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="disclosures",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-disclosed_on', '-id'],
+                "ordering": ["-disclosed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Authorization',
+            name="Authorization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('electronic', 'Signed in the portal'), ('scanned', 'Paper, scanned by staff')], default='electronic', max_length=12)),
-                ('description', models.TextField(blank=True, verbose_name='information to be disclosed')),
-                ('discloser', models.CharField(blank=True, max_length=300, verbose_name='who may disclose')),
-                ('recipient_name', models.CharField(blank=True, max_length=200, verbose_name='who may receive')),
-                ('recipient_address', models.TextField(blank=True, verbose_name='recipient address')),
-                ('purpose', models.CharField(blank=True, max_length=300, verbose_name='purpose')),
-                ('expiration_date', models.DateField(blank=True, null=True, verbose_name='expiration date')),
-                ('expiration_event', models.CharField(blank=True, max_length=300, verbose_name='expiration event')),
-                ('statement_revocation', models.BooleanField(default=False)),
-                ('statement_conditioning', models.BooleanField(default=False)),
-                ('statement_redisclosure', models.BooleanField(default=False)),
-                ('statement_copy_right', models.BooleanField(default=False)),
-                ('font_size_pt', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('signature_used_only_for_authorization', models.BooleanField(default=True)),
-                ('specific_consents', models.JSONField(blank=True, default=list)),
-                ('psychotherapy_notes_separate', models.BooleanField(default=False)),
-                ('known_false_information', models.BooleanField(default=False)),
-                ('signer_role', models.CharField(blank=True, choices=[('self', 'The patient'), ('representative', 'Personal representative'), ('next_of_kin', 'Next of kin of a deceased patient'), ('executor', 'Executor or administrator of the estate'), ('third_party', "Third party with the patient's authorization"), ('provider', 'Healthcare provider')], max_length=20)),
-                ('representative_authority', models.CharField(blank=True, choices=[('guardian', 'Legal guardian'), ('healthcare_poa', 'Healthcare power of attorney / advance directive'), ('designated', 'Designated personal representative'), ('parent_of_minor', 'Parent of a minor'), ('executor', 'Executor or administrator'), ('next_of_kin', 'Next of kin')], max_length=20)),
-                ('signature_name', models.CharField(blank=True, max_length=200, verbose_name='typed signature')),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('signature_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('signature_user_agent', models.CharField(blank=True, max_length=400)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revocation_reason', models.TextField(blank=True)),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='authorization', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("electronic", "Signed in the portal"),
+                            ("scanned", "Paper, scanned by staff"),
+                        ],
+                        default="electronic",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="information to be disclosed"),
+                ),
+                (
+                    "discloser",
+                    models.CharField(blank=True, max_length=300, verbose_name="who may disclose"),
+                ),
+                (
+                    "recipient_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="who may receive"),
+                ),
+                (
+                    "recipient_address",
+                    models.TextField(blank=True, verbose_name="recipient address"),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=300, verbose_name="purpose")),
+                (
+                    "expiration_date",
+                    models.DateField(blank=True, null=True, verbose_name="expiration date"),
+                ),
+                (
+                    "expiration_event",
+                    models.CharField(blank=True, max_length=300, verbose_name="expiration event"),
+                ),
+                ("statement_revocation", models.BooleanField(default=False)),
+                ("statement_conditioning", models.BooleanField(default=False)),
+                ("statement_redisclosure", models.BooleanField(default=False)),
+                ("statement_copy_right", models.BooleanField(default=False)),
+                ("font_size_pt", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("signature_used_only_for_authorization", models.BooleanField(default=True)),
+                ("specific_consents", models.JSONField(blank=True, default=list)),
+                ("psychotherapy_notes_separate", models.BooleanField(default=False)),
+                ("known_false_information", models.BooleanField(default=False)),
+                (
+                    "signer_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("self", "The patient"),
+                            ("representative", "Personal representative"),
+                            ("next_of_kin", "Next of kin of a deceased patient"),
+                            ("executor", "Executor or administrator of the estate"),
+                            ("third_party", "Third party with the patient's authorization"),
+                            ("provider", "Healthcare provider"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "representative_authority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("guardian", "Legal guardian"),
+                            ("healthcare_poa", "Healthcare power of attorney / advance directive"),
+                            ("designated", "Designated personal representative"),
+                            ("parent_of_minor", "Parent of a minor"),
+                            ("executor", "Executor or administrator"),
+                            ("next_of_kin", "Next of kin"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "signature_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="typed signature"),
+                ),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("signature_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("signature_user_agent", models.CharField(blank=True, max_length=400)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revocation_reason", models.TextField(blank=True)),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorization",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('photo_id', 'Photo ID'), ('representative_authority', 'Proof of authority'), ('death_certificate', 'Death certificate'), ('scanned_authorization', 'Scanned authorization'), ('other', 'Other')], max_length=30)),
-                ('file', models.FileField(upload_to=requests_app.models.documents.attachment_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("photo_id", "Photo ID"),
+                            ("representative_authority", "Proof of authority"),
+                            ("death_certificate", "Death certificate"),
+                            ("scanned_authorization", "Scanned authorization"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("file", models.FileField(upload_to=requests_app.models.documents.attachment_path)),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at'],
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='RequestedItem',
+            name="RequestedItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(choices=[('complete', 'Complete medical record'), ('last_visit', 'Last visit'), ('discharge_summary', 'Discharge summary'), ('history_physical', 'History and physical'), ('progress_notes', 'Progress and clinic notes'), ('consultations', 'Consultations'), ('operative_reports', 'Operative reports'), ('lab_results', 'Laboratory results'), ('pathology', 'Pathology reports'), ('imaging_reports', 'Imaging reports'), ('diagnostic_images', 'Diagnostic images (CD/USB)'), ('medications', 'Medication list'), ('billing', 'Billing records'), ('summary', 'Summary of care'), ('other', 'Other')], max_length=30)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('date_ranges', models.JSONField(blank=True, default=list)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            ("complete", "Complete medical record"),
+                            ("last_visit", "Last visit"),
+                            ("discharge_summary", "Discharge summary"),
+                            ("history_physical", "History and physical"),
+                            ("progress_notes", "Progress and clinic notes"),
+                            ("consultations", "Consultations"),
+                            ("operative_reports", "Operative reports"),
+                            ("lab_results", "Laboratory results"),
+                            ("pathology", "Pathology reports"),
+                            ("imaging_reports", "Imaging reports"),
+                            ("diagnostic_images", "Diagnostic images (CD/USB)"),
+                            ("medications", "Medication list"),
+                            ("billing", "Billing records"),
+                            ("summary", "Summary of care"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("date_ranges", models.JSONField(blank=True, default=list)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Requester',
+            name="Requester",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('self', 'The patient'), ('representative', 'Personal representative'), ('next_of_kin', 'Next of kin of a deceased patient'), ('executor', 'Executor or administrator of the estate'), ('third_party', "Third party with the patient's authorization"), ('provider', 'Healthcare provider')], max_length=20, verbose_name='role')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('organization_name', models.CharField(blank=True, help_text='Law firm, insurer, agency or practice, for a third party or provider.', max_length=200, verbose_name='organization')),
-                ('third_party_type', models.CharField(blank=True, choices=[('insurer', 'Insurance company'), ('attorney', 'Attorney'), ('employer', 'Employer'), ('agency', 'Government agency (SSA, EDD...)'), ('school', 'School'), ('other', 'Other')], max_length=20)),
-                ('representative_authority', models.CharField(blank=True, choices=[('guardian', 'Legal guardian'), ('healthcare_poa', 'Healthcare power of attorney / advance directive'), ('designated', 'Designated personal representative'), ('parent_of_minor', 'Parent of a minor'), ('executor', 'Executor or administrator'), ('next_of_kin', 'Next of kin')], max_length=20)),
-                ('relationship', models.CharField(blank=True, max_length=100, verbose_name='relationship to the patient')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('fax', models.CharField(blank=True, max_length=40, verbose_name='fax')),
-                ('address', models.TextField(blank=True, verbose_name='mailing address')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=5)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requester_profiles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("self", "The patient"),
+                            ("representative", "Personal representative"),
+                            ("next_of_kin", "Next of kin of a deceased patient"),
+                            ("executor", "Executor or administrator of the estate"),
+                            ("third_party", "Third party with the patient's authorization"),
+                            ("provider", "Healthcare provider"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                (
+                    "organization_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Law firm, insurer, agency or practice, for a third party or provider.",
+                        max_length=200,
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "third_party_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("insurer", "Insurance company"),
+                            ("attorney", "Attorney"),
+                            ("employer", "Employer"),
+                            ("agency", "Government agency (SSA, EDD...)"),
+                            ("school", "School"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "representative_authority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("guardian", "Legal guardian"),
+                            ("healthcare_poa", "Healthcare power of attorney / advance directive"),
+                            ("designated", "Designated personal representative"),
+                            ("parent_of_minor", "Parent of a minor"),
+                            ("executor", "Executor or administrator"),
+                            ("next_of_kin", "Next of kin"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="relationship to the patient"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("fax", models.CharField(blank=True, max_length=40, verbose_name="fax")),
+                ("address", models.TextField(blank=True, verbose_name="mailing address")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Español")], default="en", max_length=5
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="requester_profiles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name'],
+                "ordering": ["full_name"],
             },
         ),
         migrations.AddField(
-            model_name='request',
-            name='requester',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='requests_app.requester'),
+            model_name="request",
+            name="requester",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="requests",
+                to="requests_app.requester",
+            ),
         ),
         migrations.CreateModel(
-            name='StaffMembership',
+            name="StaffMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', 'HIM clerk'), ('supervisor', 'Supervisor (whole organization)')], default='clerk', max_length=20)),
-                ('entities', models.ManyToManyField(blank=True, related_name='staff', to='requests_app.entity')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='requests_app.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "HIM clerk"),
+                            ("supervisor", "Supervisor (whole organization)"),
+                        ],
+                        default="clerk",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "entities",
+                    models.ManyToManyField(
+                        blank=True, related_name="staff", to="requests_app.entity"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="requests_app.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('kind', models.CharField(choices=[('created', 'Request received'), ('status', 'Status change'), ('extension', 'Deadline extended'), ('assignment', 'Assignment'), ('note', 'Internal note'), ('message_out', 'Message to the requester'), ('message_in', 'Message from the requester'), ('document', 'Document'), ('authorization', 'Authorization'), ('download', 'Download'), ('system', 'System')], max_length=20)),
-                ('actor_label', models.CharField(blank=True, max_length=200)),
-                ('action', models.CharField(blank=True, max_length=30)),
-                ('from_status', models.CharField(blank=True, choices=[('submitted', 'Submitted'), ('pending_requester', 'Waiting for information from you'), ('in_review', 'In review'), ('in_progress', 'In progress'), ('ready', 'Ready to release'), ('released', 'Released'), ('closed', 'Closed'), ('denied', 'Denied'), ('partially_denied', 'Partially denied'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('to_status', models.CharField(blank=True, choices=[('submitted', 'Submitted'), ('pending_requester', 'Waiting for information from you'), ('in_review', 'In review'), ('in_progress', 'In progress'), ('ready', 'Ready to release'), ('released', 'Released'), ('closed', 'Closed'), ('denied', 'Denied'), ('partially_denied', 'Partially denied'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('visible_to_requester', models.BooleanField(default=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Request received"),
+                            ("status", "Status change"),
+                            ("extension", "Deadline extended"),
+                            ("assignment", "Assignment"),
+                            ("note", "Internal note"),
+                            ("message_out", "Message to the requester"),
+                            ("message_in", "Message from the requester"),
+                            ("document", "Document"),
+                            ("authorization", "Authorization"),
+                            ("download", "Download"),
+                            ("system", "System"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=200)),
+                ("action", models.CharField(blank=True, max_length=30)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("pending_requester", "Waiting for information from you"),
+                            ("in_review", "In review"),
+                            ("in_progress", "In progress"),
+                            ("ready", "Ready to release"),
+                            ("released", "Released"),
+                            ("closed", "Closed"),
+                            ("denied", "Denied"),
+                            ("partially_denied", "Partially denied"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("pending_requester", "Waiting for information from you"),
+                            ("in_review", "In review"),
+                            ("in_progress", "In progress"),
+                            ("ready", "Ready to release"),
+                            ("released", "Released"),
+                            ("closed", "Closed"),
+                            ("denied", "Denied"),
+                            ("partially_denied", "Partially denied"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("visible_to_requester", models.BooleanField(default=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlinePolicy',
+            name="DeadlinePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('access_copy', 'Patient access: copies'), ('access_inspection', 'Patient access: inspection'), ('directed', 'Patient-directed copy to a third party'), ('authorized', 'Disclosure under authorization'), ('continuity', 'Continuity of care'), ('amendment', 'Amendment'), ('accounting', 'Accounting of disclosures')], max_length=30, verbose_name='applies to')),
-                ('days', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('unit', models.CharField(choices=[('calendar', 'calendar days'), ('working', 'working days')], default=requests_app.rules.kinds.DayUnit['CALENDAR'], max_length=10)),
-                ('extension_days', models.PositiveSmallIntegerField(default=0)),
-                ('pauses_when_pending', models.BooleanField(default=False, verbose_name='clock pauses while waiting for the requester')),
-                ('moves_to_open_day', models.BooleanField(default=False, verbose_name='a due date on a closed day moves to the next open day')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadline_policies', to='requests_app.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("access_copy", "Patient access: copies"),
+                            ("access_inspection", "Patient access: inspection"),
+                            ("directed", "Patient-directed copy to a third party"),
+                            ("authorized", "Disclosure under authorization"),
+                            ("continuity", "Continuity of care"),
+                            ("amendment", "Amendment"),
+                            ("accounting", "Accounting of disclosures"),
+                        ],
+                        max_length=30,
+                        verbose_name="applies to",
+                    ),
+                ),
+                (
+                    "days",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("calendar", "calendar days"), ("working", "working days")],
+                        default=requests_app.rules.kinds.DayUnit["CALENDAR"],
+                        max_length=10,
+                    ),
+                ),
+                ("extension_days", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "pauses_when_pending",
+                    models.BooleanField(
+                        default=False, verbose_name="clock pauses while waiting for the requester"
+                    ),
+                ),
+                (
+                    "moves_to_open_day",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="a due date on a closed day moves to the next open day",
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadline_policies",
+                        to="requests_app.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['entity', 'key'],
-                'constraints': [models.UniqueConstraint(fields=('entity', 'key'), name='deadline_policy_unique_key')],
+                "ordering": ["entity", "key"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("entity", "key"), name="deadline_policy_unique_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('reason', models.CharField(max_length=200)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='requests_app.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="requests_app.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('entity', 'date'), name='closure_unique_day')],
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("entity", "date"), name="closure_unique_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LetterText',
+            name="LetterText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cover', 'Release cover letter'), ('denial', 'Denial letter'), ('extension', 'Extension notice'), ('pending', 'Missing information notice'), ('amendment_denial', 'Amendment denial letter'), ('amendment_accepted', 'Amendment accepted letter'), ('accounting', 'Accounting of disclosures cover letter')], max_length=30)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], max_length=5)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='Plain text. Placeholders: {patient}, {number}, {due_date}, {reason}, {phone}, {entity}.')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letters', to='requests_app.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cover", "Release cover letter"),
+                            ("denial", "Denial letter"),
+                            ("extension", "Extension notice"),
+                            ("pending", "Missing information notice"),
+                            ("amendment_denial", "Amendment denial letter"),
+                            ("amendment_accepted", "Amendment accepted letter"),
+                            ("accounting", "Accounting of disclosures cover letter"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(choices=[("en", "English"), ("es", "Español")], max_length=5),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text. Placeholders: {patient}, {number}, {due_date}, {reason}, {phone}, {entity}."
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letters",
+                        to="requests_app.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['entity', 'kind', 'language'],
-                'constraints': [models.UniqueConstraint(fields=('entity', 'kind', 'language'), name='letter_unique_kind_language')],
+                "ordering": ["entity", "kind", "language"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("entity", "kind", "language"), name="letter_unique_kind_language"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('entity', 'name'), name='location_unique_name'),
+            model_name="location",
+            constraint=models.UniqueConstraint(
+                fields=("entity", "name"), name="location_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['last_name', 'first_name', 'date_of_birth'], name='requests_ap_last_na_35a7ca_idx'),
+            model_name="patient",
+            index=models.Index(
+                fields=["last_name", "first_name", "date_of_birth"],
+                name="requests_ap_last_na_35a7ca_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.UniqueConstraint(fields=('request',), name='disclosure_once_per_request'),
+            model_name="disclosure",
+            constraint=models.UniqueConstraint(
+                fields=("request",), name="disclosure_once_per_request"
+            ),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['entity', 'status', 'due_on', 'id'], name='requests_ap_entity__a957d2_idx'),
+            model_name="request",
+            index=models.Index(
+                fields=["entity", "status", "due_on", "id"], name="requests_ap_entity__a957d2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['assignee', 'status', 'due_on'], name='requests_ap_assigne_31340e_idx'),
+            model_name="request",
+            index=models.Index(
+                fields=["assignee", "status", "due_on"], name="requests_ap_assigne_31340e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['received_at'], name='requests_ap_receive_c4f778_idx'),
+            model_name="request",
+            index=models.Index(fields=["received_at"], name="requests_ap_receive_c4f778_idx"),
         ),
         migrations.AddConstraint(
-            model_name='staffmembership',
-            constraint=models.UniqueConstraint(fields=('user', 'organization'), name='staff_once_per_org'),
+            model_name="staffmembership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organization"), name="staff_once_per_org"
+            ),
         ),
     ]

@@ -7,29 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests_app', '0002_portal_drafts_and_codes'),
+        ("requests_app", "0002_portal_drafts_and_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Letter',
+            name="Letter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('denial', 'Denial letter'), ('partial_denial', 'Partial denial letter'), ('extension', 'Extension notice'), ('pending', 'Missing information notice'), ('amendment_accepted', 'Amendment accepted'), ('amendment_denial', 'Amendment denial letter'), ('accounting', 'Accounting of disclosures'), ('cover', 'Release cover letter')], max_length=30)),
-                ('language', models.CharField(default='en', max_length=5)),
-                ('file', models.FileField(upload_to=requests_app.models.documents.letter_path)),
-                ('page_count', models.PositiveIntegerField(default=0)),
-                ('sha256', models.CharField(max_length=64)),
-                ('visible_to_requester', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letters', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("denial", "Denial letter"),
+                            ("partial_denial", "Partial denial letter"),
+                            ("extension", "Extension notice"),
+                            ("pending", "Missing information notice"),
+                            ("amendment_accepted", "Amendment accepted"),
+                            ("amendment_denial", "Amendment denial letter"),
+                            ("accounting", "Accounting of disclosures"),
+                            ("cover", "Release cover letter"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("language", models.CharField(default="en", max_length=5)),
+                ("file", models.FileField(upload_to=requests_app.models.documents.letter_path)),
+                ("page_count", models.PositiveIntegerField(default=0)),
+                ("sha256", models.CharField(max_length=64)),
+                ("visible_to_requester", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letters",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
     ]

@@ -6,19 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests_app', '0003_letters'),
+        ("requests_app", "0003_letters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(models.F('entity'), django.db.models.functions.comparison.Coalesce('extended_due_on', 'due_on'), models.F('id'), name='request_queue_entity_due'),
+            model_name="request",
+            index=models.Index(
+                models.F("entity"),
+                django.db.models.functions.comparison.Coalesce("extended_due_on", "due_on"),
+                models.F("id"),
+                name="request_queue_entity_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(models.F('entity'), django.db.models.functions.comparison.Coalesce('extended_due_on', 'due_on'), models.F('id'), condition=models.Q(('status__in', ['in_progress', 'in_review', 'partially_denied', 'pending_requester', 'ready', 'submitted'])), name='request_queue_entity_open_due'),
+            model_name="request",
+            index=models.Index(
+                models.F("entity"),
+                django.db.models.functions.comparison.Coalesce("extended_due_on", "due_on"),
+                models.F("id"),
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "in_progress",
+                            "in_review",
+                            "partially_denied",
+                            "pending_requester",
+                            "ready",
+                            "submitted",
+                        ],
+                    )
+                ),
+                name="request_queue_entity_open_due",
+            ),
         ),
     ]

@@ -7,98 +7,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests_app', '0004_queue_indexes'),
+        ("requests_app", "0004_queue_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='entitypolicy',
-            name='close_pending_after_days',
-            field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(730)], verbose_name='close a request still waiting on the requester after (days)'),
+            model_name="entitypolicy",
+            name="close_pending_after_days",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                validators=[
+                    django.core.validators.MinValueValidator(2),
+                    django.core.validators.MaxValueValidator(730),
+                ],
+                verbose_name="close a request still waiting on the requester after (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='entitypolicy',
-            name='due_soon_working_days',
-            field=models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='warn staff this many working days before a due date'),
+            model_name="entitypolicy",
+            name="due_soon_working_days",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(30),
+                ],
+                verbose_name="warn staff this many working days before a due date",
+            ),
         ),
         migrations.AddField(
-            model_name='entitypolicy',
-            name='reminder_after_days',
-            field=models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='remind a requester we are waiting on after (days)'),
+            model_name="entitypolicy",
+            name="reminder_after_days",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(365),
+                ],
+                verbose_name="remind a requester we are waiting on after (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='packet',
-            name='lease_until',
+            model_name="packet",
+            name="lease_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='request',
-            name='clock_state',
-            field=models.CharField(choices=[('on_track', 'On track'), ('due_soon', 'Due soon'), ('due_today', 'Due today'), ('overdue', 'Overdue')], default='on_track', max_length=10, verbose_name='clock'),
+            model_name="request",
+            name="clock_state",
+            field=models.CharField(
+                choices=[
+                    ("on_track", "On track"),
+                    ("due_soon", "Due soon"),
+                    ("due_today", "Due today"),
+                    ("overdue", "Overdue"),
+                ],
+                default="on_track",
+                max_length=10,
+                verbose_name="clock",
+            ),
         ),
         migrations.AddField(
-            model_name='request',
-            name='extension_flagged',
-            field=models.BooleanField(default=False, verbose_name='extension decision needed'),
+            model_name="request",
+            name="extension_flagged",
+            field=models.BooleanField(default=False, verbose_name="extension decision needed"),
         ),
         migrations.AlterField(
-            model_name='letter',
-            name='kind',
-            field=models.CharField(choices=[('denial', 'Denial letter'), ('partial_denial', 'Partial denial letter'), ('extension', 'Extension notice'), ('pending', 'Missing information notice'), ('amendment_accepted', 'Amendment accepted'), ('amendment_denial', 'Amendment denial letter'), ('accounting', 'Accounting of disclosures'), ('cover', 'Release cover letter'), ('closure', 'Closure notice')], max_length=30),
+            model_name="letter",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("denial", "Denial letter"),
+                    ("partial_denial", "Partial denial letter"),
+                    ("extension", "Extension notice"),
+                    ("pending", "Missing information notice"),
+                    ("amendment_accepted", "Amendment accepted"),
+                    ("amendment_denial", "Amendment denial letter"),
+                    ("accounting", "Accounting of disclosures"),
+                    ("cover", "Release cover letter"),
+                    ("closure", "Closure notice"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='lettertext',
-            name='kind',
-            field=models.CharField(choices=[('cover', 'Release cover letter'), ('denial', 'Denial letter'), ('extension', 'Extension notice'), ('pending', 'Missing information notice'), ('amendment_denial', 'Amendment denial letter'), ('amendment_accepted', 'Amendment accepted letter'), ('accounting', 'Accounting of disclosures cover letter'), ('closure', 'Closure notice')], max_length=30),
+            model_name="lettertext",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cover", "Release cover letter"),
+                    ("denial", "Denial letter"),
+                    ("extension", "Extension notice"),
+                    ("pending", "Missing information notice"),
+                    ("amendment_denial", "Amendment denial letter"),
+                    ("amendment_accepted", "Amendment accepted letter"),
+                    ("accounting", "Accounting of disclosures cover letter"),
+                    ("closure", "Closure notice"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Request received'), ('status', 'Status change'), ('extension', 'Deadline extended'), ('assignment', 'Assignment'), ('note', 'Internal note'), ('message_out', 'Message to the requester'), ('message_in', 'Message from the requester'), ('document', 'Document'), ('authorization', 'Authorization'), ('download', 'Download'), ('system', 'System'), ('email', 'Email'), ('clock', 'Legal clock')], max_length=20),
+            model_name="timelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Request received"),
+                    ("status", "Status change"),
+                    ("extension", "Deadline extended"),
+                    ("assignment", "Assignment"),
+                    ("note", "Internal note"),
+                    ("message_out", "Message to the requester"),
+                    ("message_in", "Message from the requester"),
+                    ("document", "Document"),
+                    ("authorization", "Authorization"),
+                    ("download", "Download"),
+                    ("system", "System"),
+                    ("email", "Email"),
+                    ("clock", "Legal clock"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='ClockAlert',
+            name="ClockAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold', models.CharField(choices=[('due_soon', 'Due soon'), ('due_today', 'Due today'), ('overdue', 'Overdue'), ('extension', 'Decide on an extension')], max_length=10)),
-                ('due_on', models.DateField()),
-                ('created_at', models.DateTimeField()),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clock_alerts', to='requests_app.request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.CharField(
+                        choices=[
+                            ("due_soon", "Due soon"),
+                            ("due_today", "Due today"),
+                            ("overdue", "Overdue"),
+                            ("extension", "Decide on an extension"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("due_on", models.DateField()),
+                ("created_at", models.DateTimeField()),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clock_alerts",
+                        to="requests_app.request",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(condition=models.Q(('delivered_at__isnull', True)), fields=['created_at'], name='clock_alert_undelivered')],
-                'constraints': [models.UniqueConstraint(fields=('request', 'threshold', 'due_on'), name='clock_alert_once')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("delivered_at__isnull", True)),
+                        fields=["created_at"],
+                        name="clock_alert_undelivered",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("request", "threshold", "due_on"), name="clock_alert_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('template', models.CharField(max_length=40)),
-                ('audience', models.CharField(choices=[('requester', 'Requester'), ('staff', 'Staff')], max_length=10)),
-                ('to', models.EmailField(max_length=254, verbose_name='to')),
-                ('language', models.CharField(default='en', max_length=5)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('claimed_until', models.DateTimeField(blank=True, null=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='requests_app.timelineevent')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='requests_app.request')),
-                ('user', models.ForeignKey(blank=True, help_text='The staff member written to, for staff emails.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("template", models.CharField(max_length=40)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("requester", "Requester"), ("staff", "Staff")], max_length=10
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254, verbose_name="to")),
+                ("language", models.CharField(default="en", max_length=5)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("claimed_until", models.DateTimeField(blank=True, null=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="requests_app.timelineevent",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="requests_app.request",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The staff member written to, for staff emails.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(condition=models.Q(('state__in', ['queued', 'sending'])), fields=['next_attempt_at'], name='notification_pending')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state__in", ["queued", "sending"])),
+                        fields=["next_attempt_at"],
+                        name="notification_pending",
+                    )
+                ],
             },
         ),
     ]

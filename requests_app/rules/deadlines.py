@@ -79,6 +79,13 @@ _HIPAA: Mapping[DeadlineKey, LegalDeadline] = MappingProxyType(
     }
 )
 
+
+def hipaa_deadline(key: DeadlineKey) -> LegalDeadline:
+    """HIPAA's own deadline for a kind of request (what the portal quotes); KeyError for the
+    keys HIPAA sets none for."""
+    return _HIPAA[key]
+
+
 _ACCESS_KEYS = (DeadlineKey.ACCESS_COPY, DeadlineKey.ACCESS_INSPECTION, DeadlineKey.DIRECTED)
 _CA_CITATION = "Cal. Health & Safety Code 123110"
 _CA_COPY = LegalDeadline(15, _CAL, 0, _CA_CITATION, _("California law"))

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from ..letters import letter_language, render_pdf
 from ..models import Letter, LetterText, Request, TimelineEvent
 from ..rules.denials import ground
+from ..rules.facts import LEGAL_NUMBERS
 from ..rules.kinds import RequestKind
 from ..selectors.calendar import entity_today
 from .dispatch import enqueue_on_commit
@@ -288,6 +289,8 @@ def letter_context(event: TimelineEvent, kind: str) -> dict[str, Any]:
         "missing": _last_pend_reason(req) if kind == K.CLOSURE else "",
         "period_start": _iso(data.get("period_start")),
         "period_end": _iso(data.get("period_end")),
+        # Letters render in a worker, without the context processor that gives pages these.
+        "legal": LEGAL_NUMBERS,
     }
 
 

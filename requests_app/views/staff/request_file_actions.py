@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...forms import staff as f
+from ...forms.requests import lazy_format
 from ...models import Request
+from ...rules.accounting import ACCOUNTING_YEARS
 from ...rules.kinds import RequestKind
 from ...selectors.calendar import entity_today
 from ...services import staff_actions as sa
@@ -251,9 +253,12 @@ STAFF_ACTIONS: dict[str, StaffAction] = {
             _kind_answerable(RequestKind.ACCOUNTING),
             lambda req, user, d: sa.accounting_report(req, actor=user),
             gettext_lazy("Accounting prepared; the report is being made."),
-            effect=gettext_lazy(
-                "Six years of the disclosure log, exempt disclosures left out; the request is "
-                "answered."
+            effect=lazy_format(
+                gettext_lazy(
+                    "%(years)s years of the disclosure log, exempt disclosures left out; the "
+                    "request is answered."
+                ),
+                years=ACCOUNTING_YEARS,
             ),
             letter=True,
             extra="staff/request_file/extra_accounting.html",
