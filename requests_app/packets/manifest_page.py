@@ -1,9 +1,8 @@
 """The manifest pages: a table of the enclosed documents, their pages, Bates numbers and SHA-256,
-drawn directly as PDF text with the standard Helvetica and Courier fonts.
-
-Not WeasyPrint: a table of a hundred documents takes WeasyPrint seconds to lay out, and this
-is a plain grid. The layout depends only on the titles (never on the page numbers), so how many
-pages the manifest takes is known before the Bates numbers are.
+drawn directly as PDF text with the standard Helvetica and Courier fonts (drawing.py): a table
+of a hundred documents takes WeasyPrint seconds to lay out, and this is a plain grid. The
+layout depends only on the titles (never on the page numbers), so how many pages the manifest
+takes is known before the Bates numbers are.
 """
 
 from __future__ import annotations
@@ -12,47 +11,16 @@ from dataclasses import dataclass
 
 import pikepdf
 from django.utils.translation import gettext
-from pikepdf import Dictionary, Name
 
+from .drawing import Canvas, standard_fonts, wrap
 from .manifest import ManifestEntry
-from .stamp import pdf_string, text_width
 
-PAGE_W, PAGE_H = 612.0, 792.0
 LEFT, RIGHT, TOP, BOTTOM = 54.0, 558.0, 738.0, 60.0
 TITLE_SIZE, TEXT_SIZE, SMALL_SIZE, HASH_SIZE = 15.0, 9.0, 8.0, 7.5
 LINE = 11.0
 COL_NUMBER, COL_TITLE, COL_PAGES_RIGHT, COL_BATES = LEFT, LEFT + 22, 392.0, 402.0
 TITLE_WIDTH = COL_PAGES_RIGHT - 40 - COL_TITLE
 _MAX_TITLE_LINES = 3
-
-
-def _wrap(text: str, size: float, width: float, max_lines: int = 100) -> list[str]:
-    """Greedy word wrap with Helvetica widths; a last line that does not fit ends in "...".
-    A word wider than the column is cut (file names have no spaces)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        while text_width(word, size) > width:
-            cut = len(word)
-            while cut > 1 and text_width(word[:cut], size) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and text_width(last + "...", size) > width:
-            last = last[:-1]
-        lines = lines[: max_lines - 1] + [last + "..."]
-    return lines or [""]
 
 
 @dataclass(frozen=True)
@@ -83,8 +51,8 @@ def _rows(entries: list[ManifestEntry]) -> list[_Row]:
                 % {"count": len(entry.excluded_pages), "total": entry.source_pages}
             )
         note = " · ".join(notes)
-        note_lines = _wrap(note, SMALL_SIZE, TITLE_WIDTH, 1) if note else []
-        title_lines = _wrap(entry.title, TEXT_SIZE, TITLE_WIDTH, _MAX_TITLE_LINES)
+        note_lines = wrap(note, SMALL_SIZE, TITLE_WIDTH, 1) if note else []
+        title_lines = wrap(entry.title, TEXT_SIZE, TITLE_WIDTH, _MAX_TITLE_LINES)
         rows.append(_Row(entry, title_lines, note_lines[0] if note_lines else ""))
     return rows
 
@@ -109,42 +77,14 @@ def manifest_page_count(entries: list[ManifestEntry]) -> int:
     return len(_paginate(_rows(entries)))
 
 
-class _Canvas:
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def text(self, x: float, y: float, font: str, size: float, text: str, gray: float = 0) -> None:
-        self.parts.append(
-            f"BT /{font} {size:g} Tf {gray:g} g {x:.2f} {y:.2f} Td ".encode()
-            + pdf_string(text)
-            + b" Tj ET\n"
-        )
-
-    def right(self, x: float, y: float, font: str, size: float, text: str) -> None:
-        self.text(x - text_width(text, size), y, font, size, text)
-
-    def rule(self, y: float, width: float) -> None:
-        self.parts.append(f"{width:g} w 0.4 G {LEFT:g} {y:.2f} m {RIGHT:g} {y:.2f} l S\n".encode())
-
-
 def manifest_pdf(entries: list[ManifestEntry], *, request_number: str) -> pikepdf.Pdf:
     """The manifest as a PDF of its own, ready to be copied into the packet."""
     pdf = pikepdf.Pdf.new()
 
-    def font(base: str) -> pikepdf.Object:
-        return pdf.make_indirect(
-            Dictionary(
-                Type=Name.Font,
-                Subtype=Name.Type1,
-                BaseFont=Name(f"/{base}"),
-                Encoding=Name.WinAnsiEncoding,
-            )
-        )
-
-    fonts = Dictionary(H=font("Helvetica"), HB=font("Helvetica-Bold"), C=font("Courier"))
+    fonts = standard_fonts(pdf)
     pages = _paginate(_rows(entries))
     for index, rows in enumerate(pages):
-        canvas = _Canvas()
+        canvas = Canvas()
         y = TOP - TITLE_SIZE
         title = gettext("Manifest of enclosed records")
         if index:
@@ -156,7 +96,7 @@ def manifest_pdf(entries: list[ManifestEntry], *, request_number: str) -> pikepd
                 "Each document released under request %(number)s, in the order enclosed. The "
                 "SHA-256 fingerprint identifies the exact file our staff added to the request."
             ) % {"number": request_number}
-            for line in _wrap(intro, TEXT_SIZE, RIGHT - LEFT, 2):
+            for line in wrap(intro, TEXT_SIZE, RIGHT - LEFT, 2):
                 canvas.text(LEFT, y, "H", TEXT_SIZE, line)
                 y -= LINE
             y -= 4
@@ -164,7 +104,7 @@ def manifest_pdf(entries: list[ManifestEntry], *, request_number: str) -> pikepd
         canvas.text(COL_TITLE, y, "HB", TEXT_SIZE, gettext("Document"))
         canvas.right(COL_PAGES_RIGHT, y, "HB", TEXT_SIZE, gettext("Pages"))
         canvas.text(COL_BATES, y, "HB", TEXT_SIZE, gettext("Bates numbers"))
-        canvas.rule(y - 4, 0.8)
+        canvas.rule(LEFT, RIGHT, y - 4, 0.8)
         y -= LINE + 6
         for row in rows:
             entry = row.entry
@@ -180,9 +120,7 @@ def manifest_pdf(entries: list[ManifestEntry], *, request_number: str) -> pikepd
                 canvas.text(COL_TITLE, line_y, "H", SMALL_SIZE, row.note, gray=0.3)
             y -= LINE * row.text_lines
             canvas.text(COL_TITLE, y, "C", HASH_SIZE, f"SHA-256 {entry.sha256}")
-            canvas.rule(y - 4, 0.3)
+            canvas.rule(LEFT, RIGHT, y - 4, 0.3)
             y -= LINE + 5
-        page = pdf.add_blank_page(page_size=(PAGE_W, PAGE_H))
-        page.obj.Resources = Dictionary(Font=fonts)
-        page.obj.Contents = pdf.make_stream(b"".join(canvas.parts))
+        canvas.add_page(pdf, fonts)
     return pdf
