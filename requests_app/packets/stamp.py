@@ -37,13 +37,26 @@ _HELVETICA = [
 ]  # fmt: skip
 
 
+# Helvetica-Bold, the same way (for the headings of the drawn manifest and invoice).
+_HELVETICA_BOLD = [
+    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
+    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
+    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
+    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+]  # fmt: skip
+
+
 _WIDTHS = {chr(code): width for code, width in enumerate(_HELVETICA, start=32)}
+_BOLD_WIDTHS = {chr(code): width for code, width in enumerate(_HELVETICA_BOLD, start=32)}
 # Every digit is 556 wide: Bates numbers that differ only in their digits share a width.
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
 
 
-def text_width(text: str, size: float) -> float:
-    return sum(_WIDTHS.get(char, 556) for char in text) * size / 1000.0
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    widths = _BOLD_WIDTHS if bold else _WIDTHS
+    return sum(widths.get(char, 556) for char in text) * size / 1000.0
 
 
 def pdf_string(text: str) -> bytes:
@@ -120,19 +133,26 @@ def _inherited(page: pikepdf.Page | pikepdf.Object, key: str) -> object | None:
     return None
 
 
+# Names as pikepdf objects, made once: a str key is converted to a Name on every access, and
+# stamping reads and writes a handful of keys on every page.
+_CROPBOX, _MEDIABOX, _ROTATE = Name.CropBox, Name.MediaBox, Name.Rotate
+_RESOURCES, _FONT, _XOBJECT, _CONTENTS = Name.Resources, Name.Font, Name.XObject, Name.Contents
+_FONT_NAME, _FOOTER_NAME = "/RoiF", "/RoiFt"
+
+
 def _box_and_turn(obj: pikepdf.Object) -> tuple[pikepdf.Object | list[float], int]:
     """The page's visible box (CropBox, else MediaBox) and its /Rotate, as stored."""
     # Membership tests first: a pikepdf .get() of a missing key costs several times more, and
     # this runs for every page. pikepdf pushes inherited attributes down to the pages it lists,
     # so the page usually has them itself; the walk up the tree is for one that does not.
-    if "/CropBox" in obj:
-        box = obj["/CropBox"]
-    elif "/MediaBox" in obj:
-        box = obj["/MediaBox"]
+    if _CROPBOX in obj:
+        box = obj[_CROPBOX]
+    elif _MEDIABOX in obj:
+        box = obj[_MEDIABOX]
     else:
         box = _inherited(obj, "/CropBox") or _inherited(obj, "/MediaBox") or [0, 0, 612, 792]
         return box, int(_inherited(obj, "/Rotate") or 0)
-    return box, int(obj["/Rotate"]) if "/Rotate" in obj else 0
+    return box, int(obj[_ROTATE]) if _ROTATE in obj else 0
 
 
 def _geometry(box: pikepdf.Object | list[float], rotate: int) -> Geometry:
@@ -286,13 +306,18 @@ class Stamper:
         return plan
 
     @staticmethod
-    def _named(resources: pikepdf.Dictionary, category: str, name: str, obj: pikepdf.Object) -> str:
+    def _named(
+        resources: pikepdf.Dictionary, category: Name, name: str, obj: pikepdf.Object
+    ) -> str:
         """Put `obj` in the page's resources under `name`, or `name` and a number when the
         page already uses that name for something else."""
         if category not in resources:
             resources[category] = Dictionary({name: obj})
             return name
         group = resources[category]
+        if name not in group:  # the usual case, without the loop
+            group[name] = obj
+            return name
         for index in range(100):
             candidate = f"{name}{index}" if index else name
             if candidate not in group:
@@ -306,12 +331,12 @@ class Stamper:
     def stamp(self, page: pikepdf.Page | pikepdf.Object, bates: str) -> None:
         obj = _dictionary(page)
         plan = self._plan_for(obj)
-        if "/Resources" in obj:
-            resources = obj["/Resources"]
+        if _RESOURCES in obj:
+            resources = obj[_RESOURCES]
         else:
-            resources = obj.Resources = Dictionary()
-        font_name = self._named(resources, "/Font", "/RoiF", self.font)
-        footer_name = self._named(resources, "/XObject", "/RoiFt", plan.footer)
+            resources = obj[_RESOURCES] = Dictionary()
+        font_name = self._named(resources, _FONT, _FONT_NAME, self.font)
+        footer_name = self._named(resources, _XOBJECT, _FOOTER_NAME, plan.footer)
         key = (font_name, footer_name, bates.translate(_DIGITS_AS_ZERO))
         head = plan.heads.get(key)
         if head is None:
@@ -321,11 +346,11 @@ class Stamper:
                 f"{_num(x)} {_num(plan.baseline)} Td"
             ).encode()
         stream = self.pdf.make_stream(head + pdf_string(bates) + b"Tj ET")
-        if "/Contents" not in obj:
-            obj.Contents = Array([plan.opener, stream])
+        if _CONTENTS not in obj:
+            obj[_CONTENTS] = Array([plan.opener, stream])
             return
-        contents = obj["/Contents"]
+        contents = obj[_CONTENTS]
         if isinstance(contents, Array):
-            obj.Contents = Array([plan.opener, *contents, stream])
+            obj[_CONTENTS] = Array([plan.opener, *contents, stream])
         else:
-            obj.Contents = Array([plan.opener, contents, stream])
+            obj[_CONTENTS] = Array([plan.opener, contents, stream])
