@@ -4,10 +4,10 @@ A pure function over file paths and plain values: no ORM, no storage, no Celery.
 (services/packets.py) copies the stored files to a temporary folder and calls it; the benchmark
 (bench/packet.py) calls it on generated files.
 
-Order of the packet: the letters (the cover letter and the invoice when a fee is due, rendered
-by WeasyPrint through a callable the caller gives), the manifest (drawn directly), then each
-record document in order without its excluded pages, images converted to pages. Every page
-gets its Bates number, the letters included. The records' Bates numbers depend on how many
+Order of the packet: the letters (the cover letter, rendered by WeasyPrint, and the invoice when
+a fee is due, drawn directly: packets/letters.py, through a callable the caller gives), the
+manifest (drawn directly), then each record document in order without its excluded pages,
+images converted to pages. Every page gets its Bates number, the letters included. The records' Bates numbers depend on how many
 pages the letters take, and the letters print those numbers, so the letters are rendered again
 in the rare case their page count differs from the first guess.
 
@@ -40,6 +40,8 @@ from .stamp import Stamper
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+# Renders the letters for what the packet encloses: the PDF, or its bytes.
+Letters = Callable[["Enclosures"], "pikepdf.Pdf | bytes"]
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def _enclosures(
 
 
 def _letters(
-    render: Callable[[Enclosures], bytes] | None,
+    render: Letters | None,
     opened: list[_Opened],
     prefix: str,
     manifest_pages: int,
@@ -212,7 +214,10 @@ def _letters(
     for _attempt in range(4):
         entries = _entries(opened, prefix, guess + manifest_pages)
         enclosures = _enclosures(entries, prefix, guess, manifest_pages)
-        letters = pikepdf.open(io.BytesIO(render(enclosures)))
+        rendered = render(enclosures)
+        letters = (
+            rendered if isinstance(rendered, pikepdf.Pdf) else pikepdf.open(io.BytesIO(rendered))
+        )
         if len(letters.pages) == guess:
             return letters, entries
         guess = len(letters.pages)
@@ -226,7 +231,7 @@ def build_packet(
     bates_prefix: str,
     footer: str,
     out: Path,
-    render_letters: Callable[[Enclosures], bytes] | None = None,
+    render_letters: Letters | None = None,
     request_number: str = "",
     title: str = "",
     progress: Progress | None = None,

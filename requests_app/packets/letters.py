@@ -1,8 +1,9 @@
-"""The letters at the front of a packet: the cover letter and the invoice when a fee is due,
-rendered by WeasyPrint (requests_app/letters/render.py) in ONE pass from
-templates/letters/cover_letter.html, which includes templates/letters/invoice.html, with the
-stylesheets parsed once per worker (STYLESHEETS). (The manifest that follows them is drawn
-directly: manifest_page.py.)
+"""The letters at the front of a packet: the cover letter, rendered by WeasyPrint
+(requests_app/letters/render.py) from templates/letters/cover_letter.html with the stylesheets
+parsed once per worker (STYLESHEETS), and the invoice when a fee is due, drawn directly
+(invoice_page.py) or, when its text needs more than the standard fonts, included in the cover
+letter's rendering (templates/letters/invoice.html). The manifest that follows them is drawn
+directly too (manifest_page.py).
 
 Everything here is plain values (no ORM), so the benchmark renders the same letters as a
 real release. services/packets.py builds a LetterInfo from the request.
@@ -10,12 +11,14 @@ real release. services/packets.py builds a LetterInfo from the request.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import pikepdf
 from django.utils import translation
 from django.utils.html import conditional_escape, escape, format_html, linebreaks, strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -23,6 +26,7 @@ from django.utils.translation import gettext, ngettext
 
 from ..letters.render import render_pdf
 from .build import Enclosures
+from .invoice_page import invoice_drawable, invoice_pdf
 
 COVER_TEMPLATE = "letters/cover_letter.html"
 # The cover letter links no stylesheet: these are parsed once per worker and handed over.
@@ -118,7 +122,10 @@ def body_html(body: str, values: dict[str, str], reason: SafeString) -> SafeStri
     return mark_safe(linebreaks(filled))  # every part is escaped above
 
 
-def render_letters(info: LetterInfo, enclosures: Enclosures) -> bytes:
+def render_letters(info: LetterInfo, enclosures: Enclosures) -> pikepdf.Pdf:
+    """The cover letter (WeasyPrint) and, when a fee is due, the invoice: drawn directly
+    (invoice_page.py) unless a name or an address needs more than the standard fonts print,
+    in which case WeasyPrint renders it after the cover letter."""
     with translation.override(info.language):
         reason = enclosure_sentence(enclosures)
         values = {
@@ -131,6 +138,7 @@ def render_letters(info: LetterInfo, enclosures: Enclosures) -> bytes:
         }
         subject = fill_placeholders(info.subject, values)
         body = body_html(info.body, values, reason) if info.body.strip() else ""
+        draw_invoice = info.fee_due and invoice_drawable(info)
     context = {
         "info": info,
         "enclosures": enclosures,
@@ -138,8 +146,14 @@ def render_letters(info: LetterInfo, enclosures: Enclosures) -> bytes:
         "body": body,
         # Say what is enclosed even when the entity's text has no {reason} placeholder.
         "enclosure_sentence": "" if "{reason}" in info.body else reason,
+        "invoice_in_html": info.fee_due and not draw_invoice,
     }
-    return render_pdf(COVER_TEMPLATE, context, language=info.language, stylesheets=STYLESHEETS)
+    cover = render_pdf(COVER_TEMPLATE, context, language=info.language, stylesheets=STYLESHEETS)
+    letters = pikepdf.open(io.BytesIO(cover))
+    if draw_invoice:
+        with translation.override(info.language), invoice_pdf(info) as invoice:
+            letters.pages.extend(invoice.pages)
+    return letters
 
 
 @dataclass(frozen=True)
@@ -149,12 +163,12 @@ class LettersRenderer:
 
     info: LetterInfo
 
-    def __call__(self, enclosures: Enclosures) -> bytes:
+    def __call__(self, enclosures: Enclosures) -> pikepdf.Pdf:
         return render_letters(self.info, enclosures)
 
     def estimate_pages(self) -> int:
         return 2 if self.info.fee_due else 1
 
 
-def letters_renderer(info: LetterInfo) -> Callable[[Enclosures], bytes]:
+def letters_renderer(info: LetterInfo) -> Callable[[Enclosures], pikepdf.Pdf]:
     return LettersRenderer(info)

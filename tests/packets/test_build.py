@@ -243,7 +243,8 @@ def test_it_renders_the_real_letters_and_numbers_the_records_after_them(tmp_path
     documents = [_doc(tmp_path, "a.pdf", pdf_bytes(4, "Record"))]
     out, result = _build(tmp_path, documents, render_letters=letters_renderer(info))
     texts = page_texts(out)
-    # Cover letter and invoice (WeasyPrint), the manifest, then the four record pages.
+    # The cover letter (WeasyPrint), the invoice (drawn), the manifest, then the four record
+    # pages.
     assert result.front_pages == 3 and result.page_count == 7
     assert "Record page 1" in texts[3]
     assert result.manifest[0]["first_bates"] == f"{PREFIX}-0004"

@@ -1,0 +1,166 @@
+"""The invoice at the front of a packet: drawn with the standard fonts in English and Spanish,
+rendered by WeasyPrint when a name needs more than they print, and flowing onto a second page
+with the packet's numbers still right."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+import pytest
+from django.utils import translation
+
+from requests_app.packets import Enclosures, SourceDocument, build_packet, invoice_page
+from requests_app.packets.letters import InvoiceLine, LetterInfo, letters_renderer, render_letters
+from requests_app.packets.stamp import text_width
+
+from .samples import page_texts, pdf_bytes
+
+INFO = LetterInfo(
+    language="en",
+    letter_date=date(2026, 3, 2),
+    request_number="ROI-2026-000042",
+    bates_prefix="COHNMC",
+    entity_name="City of Hope National Medical Center",
+    phone="626-218-2446",
+    patient_name="María García",
+    recipient_name="Linda Ortiz",
+    recipient_address="12 Main Street\nPasadena, CA 91101",
+    invoice_lines=(InvoiceLine("Copies (paper)", 1000, Decimal("0.10"), Decimal("100.00")),),
+    invoice_total=Decimal("100.00"),
+    invoice_basis="Third-party schedule (Cal. Evidence Code 1158).",
+)
+ENCLOSURES = Enclosures(
+    documents=(),
+    letter_pages=2,
+    manifest_pages=1,
+    record_pages=1000,
+    total_pages=1003,
+    first_bates="COHNMC-ROI-2026-000042-0001",
+    last_bates="COHNMC-ROI-2026-000042-1003",
+    first_record_bates="COHNMC-ROI-2026-000042-0004",
+    last_record_bates="COHNMC-ROI-2026-000042-1003",
+)
+
+
+def _pdf_bytes(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _fonts(pdf: pikepdf.Pdf, index: int) -> list[pikepdf.Object]:
+    return list(pdf.pages[index].obj.Resources.Font.values())
+
+
+def test_it_draws_the_invoice_after_the_cover_letter_with_the_standard_fonts() -> None:
+    letters = render_letters(INFO, ENCLOSURES)
+    assert len(letters.pages) == 2
+    invoice = page_texts(_pdf_bytes(letters))[1]
+    for expected in (
+        "Invoice",
+        "BILL TO",
+        "Linda Ortiz",
+        "Pasadena, CA 91101",
+        "INVOICE NUMBER",
+        "ROI-2026-000042",
+        "March 2, 2026",
+        "Copies (paper)",
+        "1000",
+        "$0.10",
+        "$100.00",
+        "Total due",
+        "Third-party schedule (Cal. Evidence Code 1158).",
+        "call 626-218-2446 and give the invoice number ROI-2026-000042.",
+        "Unpaid medical bills never hold back your records.",
+    ):
+        assert expected in invoice
+    assert {str(font.BaseFont) for font in _fonts(letters, 1)} >= {
+        "/Helvetica",
+        "/Helvetica-Bold",
+    }
+    assert all("/FontDescriptor" not in font for font in _fonts(letters, 1))  # nothing embedded
+
+
+def test_it_draws_the_invoice_in_spanish() -> None:
+    letters = render_letters(replace(INFO, language="es"), ENCLOSURES)
+    invoice = page_texts(_pdf_bytes(letters))[1]
+    for expected in ("Factura", "FACTURAR A", "Precio por unidad", "Total a pagar", "2 de marzo"):
+        assert expected in invoice
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_column_headings_never_touch(language: str) -> None:
+    with translation.override(language):
+        labels = invoice_page._labels()
+
+    def left_edge(right: float, label: str) -> float:
+        return right - text_width(label, invoice_page.TEXT_SIZE, bold=True)
+
+    item_end = invoice_page.LEFT + invoice_page.COL_ITEM_WIDTH
+    assert left_edge(invoice_page.COL_QUANTITY_RIGHT, labels["quantity"]) > item_end + 6
+    assert left_edge(invoice_page.COL_PRICE_RIGHT, labels["unit_price"]) > (
+        invoice_page.COL_QUANTITY_RIGHT + 6
+    )
+    assert left_edge(invoice_page.COL_AMOUNT_RIGHT, labels["amount"]) > (
+        invoice_page.COL_PRICE_RIGHT + 6
+    )
+
+
+def test_a_name_the_standard_fonts_cannot_print_goes_to_weasyprint(tmp_path: Path) -> None:
+    """Vietnamese needs letters beyond WinAnsi: drawn, "Nguyễn" would print as "Nguy?n"."""
+    if not shutil.which("pdftotext"):
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    info = replace(INFO, recipient_name="Nguyễn Thị Lan")
+    letters = render_letters(info, ENCLOSURES)
+    assert len(letters.pages) == 2
+    # WeasyPrint embeds its fonts (a subset of DejaVu Sans, as composite fonts).
+    assert all("/DescendantFonts" in font for font in _fonts(letters, 1))
+    path = tmp_path / "letters.pdf"
+    letters.save(path)
+    text = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Nguyễn Thị Lan" in text and "Invoice" in text and "$100.00" in text
+
+
+def test_a_long_invoice_takes_two_pages_and_the_numbers_follow(tmp_path: Path) -> None:
+    lines = tuple(
+        InvoiceLine(f"Film copy of imaging study {n}", 1, Decimal("12.00"), Decimal("12.00"))
+        for n in range(1, 51)
+    )
+    info = replace(INFO, invoice_lines=lines, invoice_total=Decimal("600.00"))
+    source = tmp_path / "record.pdf"
+    source.write_bytes(pdf_bytes(3, "Record"))
+    out = tmp_path / "packet.pdf"
+    result = build_packet(
+        documents=[SourceDocument(title="Discharge summary", path=source)],
+        bates_prefix="COHNMC-ROI-2026-000042",
+        footer="CONFIDENTIAL health information.",
+        out=out,
+        render_letters=letters_renderer(info),
+        request_number="ROI-2026-000042",
+    )
+    texts = page_texts(out)
+    # The cover letter, two invoice pages, the manifest, then the three record pages.
+    assert result.front_pages == 4 and result.page_count == 7
+    assert "Invoice (continued)" in texts[2] and "Total due" in texts[2]
+    assert "Film copy of imaging study 50" in texts[2]
+    assert "Record page 1" in texts[4]
+    assert result.manifest[0]["first_bates"] == "COHNMC-ROI-2026-000042-0005"
+    for number, text in enumerate(texts, start=1):
+        assert f"COHNMC-ROI-2026-000042-{number:04d}" in text
+
+
+def test_bold_headings_are_measured_with_the_bold_widths() -> None:
+    assert text_width("Amount", 11, bold=True) > text_width("Amount", 11)
+    assert text_width("1000", 11, bold=True) == text_width("1000", 11)  # digits: 556 in both
