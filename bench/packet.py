@@ -9,14 +9,17 @@ that the machine's load hits both alike:
 
 - `qpdf --empty --pages <sources> -- out.pdf`: concatenation only, the baseline;
 - the full build, requests_app.packets.build_packet called directly as the Celery task calls it
-  (services/packets.py), without the database: the cover letter and invoice rendered by
-  WeasyPrint (templates/letters/cover_letter.html, through requests_app/letters/render.py, with
-  the stylesheets and fonts a worker keeps between releases), the manifest page, every record
-  page copied (its content streams byte for byte, never decoded), every page stamped with its
-  Bates number and the confidentiality footer, the manifest JSON attached, the file written
-  and hashed;
+  (services/packets.py), without the database: the cover letter rendered by WeasyPrint
+  (templates/letters/cover_letter.html, through requests_app/letters/render.py, with the
+  stylesheets and fonts a worker keeps between releases), the invoice for a fee and the
+  manifest page drawn directly (packets/invoice_page.py, manifest_page.py), every record page
+  copied (its content streams byte for byte, never decoded), every page stamped with its Bates
+  number and the confidentiality footer, the manifest JSON attached, the file written and
+  hashed;
 - the same build without the letters (the record work alone), and the letters alone, so the
-  report shows where the time goes.
+  report shows where the time goes;
+- the same full build for a recipient whose name the standard PDF fonts cannot print
+  ("Nguyễn"), where WeasyPrint renders the invoice too: reported, not held to the target.
 
 Prints the median wall time of several runs (and the CPU time, which the machine's load
 inflates less; other work on the machine still skews both sides, so run it on a quiet one),
@@ -60,6 +63,8 @@ MAX_BYTES_PER_PAGE = 200
 MAX_PEAK_MB = 300
 
 PREFIX = "COHNMC-ROI-2026-000042"
+# Beyond WinAnsi: the invoice cannot be drawn with the standard fonts, WeasyPrint renders it.
+WIDE_NAME = "Nguyễn Thị Lan"
 VOCABULARY = (
     "patient admitted with chest pain shortness of breath history of hypertension diabetes "
     "mellitus type two hyperlipidemia medications include metformin lisinopril atorvastatin "
@@ -117,7 +122,7 @@ def make_sources(folder: Path) -> list[Path]:
     return paths
 
 
-def _letter_info():
+def _letter_info(recipient: str = "Linda Ortiz"):
     from requests_app.packets.letters import InvoiceLine, LetterInfo
 
     return LetterInfo(
@@ -133,7 +138,7 @@ def _letter_info():
         email="him@example.org",
         patient_name="María García",
         patient_birth_date=date(1980, 2, 29),
-        recipient_name="Linda Ortiz",
+        recipient_name=recipient,
         recipient_address="12 Main Street\nPasadena, CA 91101",
         invoice_lines=(InvoiceLine("Copies (paper)", 1000, Decimal("0.10"), Decimal("100.00")),),
         invoice_total=Decimal("100.00"),
@@ -142,7 +147,14 @@ def _letter_info():
     )
 
 
-def build(sources: list[Path], out: Path, *, letters: bool = True, stamp: bool = True):
+def build(
+    sources: list[Path],
+    out: Path,
+    *,
+    letters: bool = True,
+    stamp: bool = True,
+    recipient: str = "Linda Ortiz",
+):
     from requests_app.packets import SourceDocument, build_packet
     from requests_app.packets.letters import letters_renderer
 
@@ -156,7 +168,7 @@ def build(sources: list[Path], out: Path, *, letters: bool = True, stamp: bool =
         footer="CONFIDENTIAL health information. Do not disclose it further except as the law "
         "allows.",
         out=out,
-        render_letters=letters_renderer(_letter_info()) if letters else None,
+        render_letters=letters_renderer(_letter_info(recipient)) if letters else None,
         request_number="ROI-2026-000042",
         stamp=stamp,
     )
@@ -236,6 +248,7 @@ def main() -> int:
             "full": [],
             "records": [],
             "letters": [],
+            "weasyprint_invoice": [],
         }
         for _run in range(RUNS):
             times["qpdf"].append(_qpdf(qpdf, sources, folder / "qpdf.pdf"))
@@ -244,6 +257,9 @@ def main() -> int:
                 _timed(lambda: build(sources, folder / "records.pdf", letters=False))
             )
             times["letters"].append(_timed(render_letters_only))
+            times["weasyprint_invoice"].append(
+                _timed(lambda: build(sources, folder / "wide.pdf", recipient=WIDE_NAME))
+            )
 
         stamped = build(sources, folder / "stamped.pdf")
         plain = build(sources, folder / "plain.pdf", stamp=False)
@@ -264,7 +280,7 @@ def main() -> int:
     records_ratio = wall["records"] / wall["qpdf"]
 
     def line(label: str, name: str, extra: str = "") -> None:
-        print(f"  {label:<46} {wall[name]:.3f} s ({cpu[name]:.3f} s){extra}")
+        print(f"  {label:<58} {wall[name]:.3f} s ({cpu[name]:.3f} s){extra}")
 
     print(f"median of {RUNS} runs, wall (CPU):")
     line("qpdf --empty --pages (concatenation only)", "qpdf")
@@ -272,8 +288,14 @@ def main() -> int:
     line(
         "  records part (copy, stamp, manifest, write)", "records", f", {records_ratio:.2f} x qpdf"
     )
-    line("  letters alone (WeasyPrint, cover + invoice)", "letters")
-    print(f"  {'first build of the process (loads fonts)':<46} {first_wall:.3f} s")
+    line("  letters alone (WeasyPrint cover, drawn invoice)", "letters")
+    wide_ratio = wall["weasyprint_invoice"] / wall["qpdf"]
+    line(
+        "full build, invoice by WeasyPrint (a name in Vietnamese)",
+        "weasyprint_invoice",
+        f", {wide_ratio:.2f} x qpdf (not a target)",
+    )
+    print(f"  {'first build of the process (loads fonts)':<58} {first_wall:.3f} s")
     print(
         f"stamping adds {per_page:.0f} bytes a page ({stamped.size - plain.size} bytes over "
         f"{stamped.page_count} pages; packet {stamped.size / 1e6:.2f} MB)"
