@@ -6,8 +6,6 @@ import hashlib
 import io
 import json
 import zlib
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -20,8 +18,9 @@ from requests_app.packets import (
     SourceError,
     build_packet,
 )
-from requests_app.packets.letters import InvoiceLine, LetterInfo, letters_renderer
+from requests_app.packets.letters import letters_renderer
 
+from .letter_samples import LETTER_INFO
 from .samples import (
     corrupt_pdf_bytes,
     encrypted_pdf_bytes,
@@ -226,20 +225,7 @@ def test_it_reports_progress_up_to_the_end(tmp_path: Path) -> None:
 
 
 def test_it_renders_the_real_letters_and_numbers_the_records_after_them(tmp_path: Path) -> None:
-    info = LetterInfo(
-        language="en",
-        letter_date=date(2026, 3, 2),
-        request_number="ROI-2026-000042",
-        bates_prefix="COHNMC",
-        entity_name="City of Hope National Medical Center",
-        phone="626-218-2446",
-        patient_name="María García",
-        recipient_name="Linda Ortiz",
-        recipient_address="12 Main St\nPasadena, CA 91101",
-        invoice_lines=(InvoiceLine("Copies", 20, Decimal("0.25"), Decimal("5.00")),),
-        invoice_total=Decimal("5.00"),
-        invoice_basis="Patient rate (45 CFR 164.524(c)(4)).",
-    )
+    info = LETTER_INFO
     documents = [_doc(tmp_path, "a.pdf", pdf_bytes(4, "Record"))]
     out, result = _build(tmp_path, documents, render_letters=letters_renderer(info))
     texts = page_texts(out)

@@ -8,7 +8,6 @@ import io
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,37 +15,15 @@ import pikepdf
 import pytest
 from django.utils import translation
 
-from requests_app.packets import Enclosures, SourceDocument, build_packet, invoice_page
-from requests_app.packets.letters import InvoiceLine, LetterInfo, letters_renderer, render_letters
+from requests_app.packets import SourceDocument, build_packet, invoice_page
+from requests_app.packets.letters import InvoiceLine, letters_renderer, render_letters
 from requests_app.packets.stamp import text_width
 
+from .letter_samples import LETTER_INFO, enclosures
 from .samples import page_texts, pdf_bytes
 
-INFO = LetterInfo(
-    language="en",
-    letter_date=date(2026, 3, 2),
-    request_number="ROI-2026-000042",
-    bates_prefix="COHNMC",
-    entity_name="City of Hope National Medical Center",
-    phone="626-218-2446",
-    patient_name="María García",
-    recipient_name="Linda Ortiz",
-    recipient_address="12 Main Street\nPasadena, CA 91101",
-    invoice_lines=(InvoiceLine("Copies (paper)", 1000, Decimal("0.10"), Decimal("100.00")),),
-    invoice_total=Decimal("100.00"),
-    invoice_basis="Third-party schedule (Cal. Evidence Code 1158).",
-)
-ENCLOSURES = Enclosures(
-    documents=(),
-    letter_pages=2,
-    manifest_pages=1,
-    record_pages=1000,
-    total_pages=1003,
-    first_bates="COHNMC-ROI-2026-000042-0001",
-    last_bates="COHNMC-ROI-2026-000042-1003",
-    first_record_bates="COHNMC-ROI-2026-000042-0004",
-    last_record_bates="COHNMC-ROI-2026-000042-1003",
-)
+INFO = LETTER_INFO
+ENCLOSURES = enclosures(letter_pages=2, record_pages=1000)
 
 
 def _pdf_bytes(pdf: pikepdf.Pdf) -> bytes:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from requests_app.packets import Enclosures
 from requests_app.packets.letters import body_html, enclosure_sentence, fill_placeholders
 
-ENCLOSURES = Enclosures(
-    documents=(),
-    letter_pages=1,
-    manifest_pages=1,
-    record_pages=10,
-    total_pages=12,
-    first_bates="COHNMC-ROI-2026-000042-0001",
-    last_bates="COHNMC-ROI-2026-000042-0012",
-    first_record_bates="COHNMC-ROI-2026-000042-0003",
-    last_record_bates="COHNMC-ROI-2026-000042-0012",
-)
+from .letter_samples import enclosures
+
+ENCLOSURES = enclosures(letter_pages=1, record_pages=10)
 
 
 def test_it_fills_only_the_documented_placeholders() -> None:
