@@ -78,9 +78,19 @@ class Canvas:
     def __init__(self) -> None:
         self.parts: list[bytes] = []
 
-    def text(self, x: float, y: float, font: str, size: float, text: str, gray: float = 0) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        font: str,
+        size: float,
+        text: str,
+        gray: float | tuple[float, float, float] = 0,
+    ) -> None:
+        """`gray` is a gray level, or an RGB colour as three numbers from 0 to 1."""
+        fill = f"{gray:g} g" if isinstance(gray, int | float) else "{:g} {:g} {:g} rg".format(*gray)
         self.parts.append(
-            f"BT /{font} {size:g} Tf {gray:g} g {x:.2f} {y:.2f} Td ".encode()
+            f"BT /{font} {size:g} Tf {fill} {x:.2f} {y:.2f} Td ".encode()
             + pdf_string(text)
             + b" Tj ET\n"
         )

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 LEFT, RIGHT, TOP, BOTTOM = 54.0, 558.0, 738.0, 60.0
 TITLE_SIZE, TEXT_SIZE, LABEL_SIZE, NOTE_SIZE = 20.0, 11.0, 8.0, 9.5
 LINE = 14.0
-NAVY = 0.2  # the title's gray; the standard fonts print in gray levels only here
+NAVY = (0.071, 0.208, 0.357)  # #12355b, the cover letter's letterhead colour
 # Columns: the item, then quantity, unit price and amount, right-aligned. The unit price's
 # column is the widest: its heading is "Precio por unidad" in Spanish.
 COL_ITEM_WIDTH = 230.0
