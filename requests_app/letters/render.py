@@ -79,6 +79,15 @@ def _static_file(relative: str) -> Path | None:
     return None
 
 
+def static_path(url: str) -> Path | None:
+    """The static file a letter's URL names, or None for any other URL (LetterFetcher refuses
+    those)."""
+    for prefix in _static_prefixes():
+        if url.startswith(prefix):
+            return _static_file(unquote(urlsplit(url).path[len(urlsplit(prefix).path) :]))
+    return None
+
+
 class LetterFetcher(URLFetcher):
     """Serves static files and data: URLs; refuses everything else (WeasyPrint logs the
     refusal and renders without the resource)."""
@@ -86,17 +95,13 @@ class LetterFetcher(URLFetcher):
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
-        for prefix in _static_prefixes():
-            if url.startswith(prefix):
-                relative = unquote(urlsplit(url).path[len(urlsplit(prefix).path) :])
-                path = _static_file(relative)
-                if path is None:
-                    break
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    url, body=path.read_bytes(), headers={"Content-Type": content_type}
-                )
-        raise ValueError(f"Letters may only use static files, not {url}")
+        path = static_path(url)
+        if path is None:
+            raise ValueError(f"Letters may only use static files, not {url}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
 
 
 class _Shared(threading.local):
@@ -181,6 +186,52 @@ def tidy_form_fields(pdf_bytes: bytes, field_titles: Mapping[str, object] | None
         return out.getvalue()
 
 
+def letter_html(
+    template_name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    language: str | None,
+    request: HttpRequest | None = None,
+) -> str:
+    """The HTML `render_pdf` hands to WeasyPrint: `template_name` rendered in `language`, with
+    `letter_language` (for <html lang>, which becomes the PDF's /Lang) and `page_numbers_css`
+    added to the context."""
+    lang = letter_language(language)
+    with translation.override(lang):
+        return render_to_string(
+            template_name,
+            {
+                **(context or {}),
+                "letter_language": lang,
+                "page_numbers_css": page_numbers_css(),
+            },
+            request=request,
+        )
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    language: str | None,
+    pdf_forms: bool = False,
+    pdf_tags: bool = False,
+    field_titles: Mapping[str, object] | None = None,
+    base_url: str = LETTER_BASE_URL,
+    stylesheets: Sequence[str] = (),
+) -> bytes:
+    """The PDF of a letter's HTML (see `render_pdf` for the options). `language` is the one the
+    HTML was rendered in: lazy `field_titles` are written in it."""
+    with translation.override(letter_language(language)):
+        document = HTML(string=html, base_url=base_url, url_fetcher=LetterFetcher())
+        pdf = document.write_pdf(
+            pdf_forms=pdf_forms,
+            pdf_tags=pdf_tags,
+            font_config=font_config(),
+            stylesheets=[letter_stylesheet(name) for name in stylesheets],
+        )
+        return tidy_form_fields(pdf, field_titles) if pdf_forms else pdf
+
+
 def render_pdf(
     template_name: str,
     context: Mapping[str, Any] | None = None,
@@ -202,24 +253,15 @@ def render_pdf(
     files ("css/letters-base.css") for templates that do not <link> them, parsed once
     (letter_stylesheet).
 
-    The context gets `letter_language` (for <html lang>, which becomes the PDF's /Lang) and
-    `page_numbers_css`. No letter is cached: letters carry personal data."""
-    lang = letter_language(language)
-    with translation.override(lang):
-        html = render_to_string(
-            template_name,
-            {
-                **(context or {}),
-                "letter_language": lang,
-                "page_numbers_css": page_numbers_css(),
-            },
-            request=request,
-        )
-        document = HTML(string=html, base_url=base_url, url_fetcher=LetterFetcher())
-        pdf = document.write_pdf(
-            pdf_forms=pdf_forms,
-            pdf_tags=pdf_tags,
-            font_config=font_config(),
-            stylesheets=[letter_stylesheet(name) for name in stylesheets],
-        )
-        return tidy_form_fields(pdf, field_titles) if pdf_forms else pdf
+    The context gets `letter_language` and `page_numbers_css` (letter_html). No letter is
+    cached: letters carry personal data. (The blank request form, which carries none, is:
+    letters/public_cache.py.)"""
+    return html_to_pdf(
+        letter_html(template_name, context, language=language, request=request),
+        language=language,
+        pdf_forms=pdf_forms,
+        pdf_tags=pdf_tags,
+        field_titles=field_titles,
+        base_url=base_url,
+        stylesheets=stylesheets,
+    )

@@ -2,8 +2,9 @@
 
 One blank, fillable PDF with the wizard's questions, in English or Spanish, either for one
 covered entity (its locations, delivery methods and address) or for every entity. The form
-carries no personal data, but it is never cached: each answer is rendered from the entities'
-current addresses and policies.
+carries no personal data, so its PDF is kept in the server's cache (letters/public_cache.py),
+keyed by the HTML rendered from the entities' current addresses and policies: an admin's change
+shows on the next download. Browsers and proxies are still told not to keep it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from django.views.decorators.http import require_GET
 from ...choices import AUTHORITY_LABELS, DELIVERY_LABELS, SENSITIVE_LABELS
 from ...forms.wizard import WHOSE_CHOICES, WHOSE_HELP
 from ...forms.wizard_records import COMMON_TYPES, SPECIFIC_TYPES
-from ...letters import letter_language, render_pdf
+from ...letters import letter_language
+from ...letters.public_cache import public_pdf
 from ...models import Entity, Location, RequestedItem
 from ...rules.authorization import DEFAULT_VALIDITY_DAYS
 from ...rules.kinds import DeliveryMethod, RequestKind, SensitiveCategory
@@ -235,7 +237,7 @@ def request_form_pdf(request: HttpRequest) -> HttpResponse:
     entity_id = _parse_entity_id(request.GET.get("entity", ""))
     with translation.override(language):
         context = _form_context(request, entity_id)
-    pdf = render_pdf(
+    pdf = public_pdf(
         "letters/request_form.html",
         context,
         language=language,
