@@ -187,7 +187,8 @@ def request_submit(
             language=language,
             received_at=received_at,
             due_on=due.due_on,
-            due_rule=str(due.rule_text),
+            # The parts, not the words: each reader sees the rule in their own language.
+            due_rule_parts=due.rule_parts,
             latest_extension_on=due.latest_extended_due_on,
             delivery_method=delivery_method,
             recipient_name=recipient_name,
@@ -224,7 +225,7 @@ def request_submit(
             data={
                 "channel": channel,
                 "due_on": due.due_on.isoformat(),
-                "rule": str(due.rule_text),
+                "rule": due.rule_parts,
                 "binding": due.binding,
             },
         )

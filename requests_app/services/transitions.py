@@ -320,7 +320,8 @@ def request_extend(request: Request | int, *, actor: Any, new_due_on: date, reas
             )
         if req.latest_extension_on is None:
             raise TransitionNotAllowed(
-                _("No extension is allowed for this request: %(rule)s") % {"rule": req.due_rule}
+                _("No extension is allowed for this request: %(rule)s")
+                % {"rule": req.due_rule_text}
             )
         if not req.due_on < new_due_on <= req.latest_extension_on:
             raise ValidationError(
