@@ -111,3 +111,16 @@ def test_the_request_file_shows_the_clock(client, staff_a, requests) -> None:
         html = client.get(url).content.decode()
     assert "Overdue: it was due 2026-11-20. Staff were alerted." in html
     assert "rf-extension" not in html
+
+
+def test_the_queue_and_the_request_file_agree_on_due_soon(client, staff_a, requests) -> None:
+    # Six calendar days, three working days: the sweep's "due soon" shows on both pages.
+    thanksgiving = requests["thanksgiving"]
+    client.force_login(staff_a)
+    url = reverse("staff:request_file", kwargs={"number": thanksgiving.number})
+    with time_machine.travel(NOW, tick=False):
+        queue = row_of(client.get(reverse("staff:queue")).content.decode(), thanksgiving.number)
+        file = client.get(url).content.decode()
+    assert "badge-due-soon" in queue and "Due in 6 days" in queue
+    badge = re.search(r'class="badge ([\w-]+) rf-urgency">([^<]*)<', file)
+    assert badge and (badge[1], badge[2].strip()) == ("badge-due-soon", "Due in 6 days")
