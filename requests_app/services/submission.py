@@ -27,6 +27,7 @@ from ..rules.fees import FeeEstimate, FeeInput, estimate_fee
 from ..rules.kinds import DeliveryMethod, RequesterRole, RequestKind, ThirdPartyType
 from ..rules.routing import LocationInfo, route_request
 from ..selectors.calendar import due_dates_for, entity_local_date
+from .clock_state import request_clock_judge
 from .numbering import request_number_next
 from .timeline import event_record
 
@@ -173,7 +174,7 @@ def request_submit(
             benefit_appeal=benefit_appeal,
             prior_accounting_within_12_months=prior_accounting_within_12_months,
         )
-        request = Request.objects.create(
+        request = Request(
             number=request_number_next(year=received_on.year),
             submission=submission,
             kind=kind,
@@ -204,6 +205,9 @@ def request_submit(
             estimated_pages=estimated_pages,
             fee_estimate=fee_as_json(fee),
         )
+        # Received days ago (paper entered late) can mean due soon or overdue already.
+        request_clock_judge(request)
+        request.save(force_insert=True)
         RequestedItem.objects.bulk_create(
             RequestedItem(
                 request=request,
