@@ -258,20 +258,23 @@ def test_it_prints_only_the_logins_when_asked(db):
     assert Request.objects.count() == before
 
 
-def test_the_first_deadline_sweep_turns_a_clerks_demo_request_overdue(
+def test_the_first_deadline_sweep_alerts_on_a_clerks_overdue_demo_request(
     demo, django_capture_on_commit_callbacks, mailoutbox
 ):
-    # What `make run` shows: beat's first sweep marks it overdue and the clerk is emailed.
-    number = re.search(r"sweep marks (ROI-\d{4}-\d{6}) overdue", demo.first_output)[1]
+    # What `make run` shows: the request is overdue from the moment it was entered (received
+    # weeks ago), and beat's first sweep raises its alert and emails the clerk.
+    number = re.search(r"overdue alert of (ROI-\d{4}-\d{6})", demo.first_output)[1]
     showcase = Request.objects.get(number=number)
     today = entity_today(showcase.entity)
-    assert showcase.status in OPEN_STATUSES and showcase.clock_state == "on_track"
+    assert showcase.status in OPEN_STATUSES and showcase.clock_state == "overdue"
+    assert not showcase.clock_alerts.exists()
     assert 1 <= (today - showcase.current_due_on).days <= 3
     assert showcase.assignee.username == "clerk.keck"
     with django_capture_on_commit_callbacks(execute=True):
         deadline_sweep()
     showcase.refresh_from_db()
     assert showcase.clock_state == "overdue"
+    assert list(showcase.clock_alerts.values_list("threshold", flat=True)) == ["overdue"]
     due = date_format(showcase.current_due_on, "DATE_FORMAT")
     subject = f"Request {number} is overdue (due {due})"
     assert {m.to[0] for m in mailoutbox if m.subject == subject} == {

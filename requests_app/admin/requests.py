@@ -128,7 +128,7 @@ class RequestAdmin(admin.ModelAdmin):
                 "fields": (
                     "received_at",
                     "due_on",
-                    "due_rule",
+                    "due_rule_display",
                     "latest_extension_on",
                     "extended_due_on",
                     "extension_reason",
@@ -243,7 +243,13 @@ class RequestAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         model_fields = [f.name for f in Request._meta.fields if f.name not in EDITABLE_FIELDS]
-        return [*model_fields, "next_steps", "sensitive_categories_display", "fee_estimate_display"]
+        return [
+            *model_fields,
+            "next_steps",
+            "due_rule_display",
+            "sensitive_categories_display",
+            "fee_estimate_display",
+        ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -285,6 +291,11 @@ class RequestAdmin(admin.ModelAdmin):
         return _("In the staff workspace: %(actions)s. The status changes only there.") % {
             "actions": "; ".join(labels)
         }
+
+    @admin.display(description=gettext_lazy("deadline rule"))
+    def due_rule_display(self, obj: Request) -> str:
+        # In the admin's language, whatever language the request was filed in.
+        return obj.due_rule_text or "-"
 
     @admin.display(description=gettext_lazy("sensitive categories"))
     def sensitive_categories_display(self, obj: Request) -> str:

@@ -125,8 +125,9 @@ FEATURED: tuple[tuple[str, str, str, str], ...] = (
     (K.AUTHORIZED, S.PENDING_REQUESTER, "bell", "KECK"),
 )
 # `make run` shows the beat schedule at work: this request, assigned to the Keck clerk, was due
-# yesterday in the entity's time and has not been swept yet (clock state "on track"), so the
-# first deadline sweep marks it overdue and the clerk's email appears in the worker's console.
+# yesterday in the entity's time and has no alert yet (it is overdue from the moment it is
+# entered), so the first deadline sweep raises its overdue alert and the clerk's email appears
+# in the worker's console.
 # (kind, status, requester, target)
 OVERDUE_SHOWCASE = (K.ACCESS, S.IN_PROGRESS, None, "KECK")
 # Patients who never ask for themselves: a minor, a deceased patient, and a patient whose
@@ -147,7 +148,7 @@ class Plan:
     received_at: datetime | None = None
     path: tuple[str, ...] = ()
     extend: bool = False
-    # Set for the request the first deadline sweep turns overdue (OVERDUE_SHOWCASE).
+    # Set for the request the first deadline sweep alerts on (OVERDUE_SHOWCASE).
     urgency: str | None = None
     overdue_days: int = 14  # at most this many days past due, when overdue
     pend_key: str = ""
@@ -169,7 +170,7 @@ class Context:
     rules: dict[int, dict[DeadlineKey, DeadlineRule]] = field(default_factory=dict)
     closed: dict[int, frozenset[date]] = field(default_factory=dict)
     clerks: dict[int, AbstractUser] = field(default_factory=dict)
-    showcase: Request | None = None  # the request the first deadline sweep turns overdue
+    showcase: Request | None = None  # the request the first deadline sweep alerts on
 
     def entity(self, target: str) -> Entity:
         # Both City of Hope entities share rules and calendar; either stands for "COH".

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DELIVERY_CHOICES, REQUEST_KIND_CHOICES, SENSITIVE_CHOICES
+from ..rules.deadlines import rule_text
 from ..rules.fees import FeeEstimate, FeeLine
 from ..workflow import OPEN_STATUSES, Status
 from .organization import Entity, Location, Organization
@@ -93,7 +94,12 @@ class Request(models.Model):
     # for paper is what staff record, not when they typed it in.
     received_at = models.DateTimeField(_("received at"))
     due_on = models.DateField(_("due on"))
-    due_rule = models.CharField(_("deadline rule"), max_length=300, blank=True)
+    # What the rule that set due_on is made of (rules.deadlines.law_parts / policy_parts): no
+    # words in it, so each reader gets them in their own language (due_rule_text).
+    due_rule_parts = models.JSONField(_("deadline rule"), default=dict, blank=True)
+    # The rule's words as stored before due_rule_parts, in the language of whoever submitted;
+    # shown only for the old requests migration 0007 could not recompute the parts of.
+    due_rule = models.CharField(_("deadline rule (old wording)"), max_length=300, blank=True)
     latest_extension_on = models.DateField(
         null=True, blank=True, help_text=_("The latest date an extension may give; empty if none.")
     )
@@ -193,6 +199,12 @@ class Request(models.Model):
         return FeeEstimate(
             lines=tuple(lines), total=_decimal(data.get("total")), basis=str(data.get("basis", ""))
         )
+
+    @property
+    def due_rule_text(self) -> str:
+        """The rule behind the due date, in the active language; the old stored words for a
+        request whose parts could not be recomputed."""
+        return rule_text(self.due_rule_parts or {}) or self.due_rule
 
     @property
     def current_due_on(self):

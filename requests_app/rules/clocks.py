@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from .authorization import AuthorizationFacts, effective_expiration
 from .calendar import add_days, years_for
+from .deadlines import urgency
 from .kinds import DayUnit, RequestKind
 
 # The values of models.request.ClockState (the rules stay free of the ORM).
@@ -71,6 +72,20 @@ def clock_state(due_on: date, thresholds: ClockThresholds) -> str:
 
 def more_urgent(first: str, second: str) -> str:
     return max(first, second, key=SEVERITY.index)
+
+
+def shown_urgency(*, due_on: date, today: date, swept_state: str) -> str:
+    """Where an open request stands, as the queue and the request file both show it.
+
+    Overdue and due today follow from the dates alone (rules.deadlines.urgency). "Due soon"
+    also comes from `swept_state`, the request's stored clock state: the deadline sweep and
+    the services that move a due date set it by counting the policy's working days on the
+    entity's calendar (clock_state), which a page does not load. So a request is due soon on
+    either count, never less urgent than its dates say."""
+    by_dates = urgency(due_on, today)
+    if by_dates == ON_TRACK and swept_state == DUE_SOON:
+        return DUE_SOON
+    return by_dates
 
 
 def extension_decision_needed(

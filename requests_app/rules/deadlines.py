@@ -8,9 +8,10 @@ that applies gives a due date; the entity's policy may shorten it but never leng
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -36,36 +37,59 @@ class DeadlineRule:
     moves_to_open_day: bool = False
 
 
+# The laws by a stable key, which is what a request stores (Request.due_rule_parts): the
+# label is put into words in the reader's language only when the rule is shown.
+LAW_LABELS: Mapping[str, Any] = MappingProxyType(
+    {
+        "HIPAA": _("Federal law (HIPAA)"),
+        "CA": _("California law"),
+        "TX": _("Texas law"),
+        "WA": _("Washington law"),
+        "MT": _("Montana law"),
+    }
+)
+
+
 @dataclass(frozen=True)
 class LegalDeadline:
-    """A statutory floor. `label` names the law in plain language ("California law")."""
+    """A statutory floor. `law` is its key in LAW_LABELS."""
 
     days: int
     unit: DayUnit
     extension_days: int
     citation: str
-    label: str
+    law: str
+
+    @property
+    def label(self) -> str:
+        """The law in plain language ("California law"), in the active language."""
+        return str(LAW_LABELS[self.law])
 
 
 @dataclass(frozen=True)
 class DueDates:
     due_on: date
     latest_extended_due_on: date | None  # None when no extension is lawful or configured
-    rule_text: str  # plain language, e.g. "California law: within 15 days (Cal. HSC 123110)"
+    # What the rule's words are made of (rule_parts()), plain JSON values, no language in it.
+    rule_parts: dict[str, Any] = field(hash=False)
     citation: str
     binding: str  # BINDING_LAW or BINDING_POLICY: which one set due_on
 
+    @property
+    def rule_text(self) -> str:
+        """e.g. "California law: within 15 days (Cal. HSC 123110)", in the active language."""
+        return rule_text(self.rule_parts)
 
-_FEDERAL = _("Federal law (HIPAA)")
+
 _CAL = DayUnit.CALENDAR
 _WORK = DayUnit.WORKING
 
 # 45 CFR 164.524(b)(2): act within 30 days; one extension of up to 30 days by written notice.
 # Directed copies are access requests (164.524(c)(3)(ii)) and share the clock.
-_HIPAA_ACCESS = LegalDeadline(30, _CAL, 30, "45 CFR 164.524(b)(2)", _FEDERAL)
+_HIPAA_ACCESS = LegalDeadline(30, _CAL, 30, "45 CFR 164.524(b)(2)", "HIPAA")
 # 164.526(b)(2) amendment and 164.528(c)(1) accounting: 60 days plus one 30-day extension.
-_HIPAA_AMENDMENT = LegalDeadline(60, _CAL, 30, "45 CFR 164.526(b)(2)", _FEDERAL)
-_HIPAA_ACCOUNTING = LegalDeadline(60, _CAL, 30, "45 CFR 164.528(c)(1)", _FEDERAL)
+_HIPAA_AMENDMENT = LegalDeadline(60, _CAL, 30, "45 CFR 164.526(b)(2)", "HIPAA")
+_HIPAA_ACCOUNTING = LegalDeadline(60, _CAL, 30, "45 CFR 164.528(c)(1)", "HIPAA")
 
 # HIPAA sets no deadline for disclosures under authorization (164.508) or for treatment
 # (164.506): only entity policy applies to those keys.
@@ -88,23 +112,21 @@ def hipaa_deadline(key: DeadlineKey) -> LegalDeadline:
 
 _ACCESS_KEYS = (DeadlineKey.ACCESS_COPY, DeadlineKey.ACCESS_INSPECTION, DeadlineKey.DIRECTED)
 _CA_CITATION = "Cal. Health & Safety Code 123110"
-_CA_COPY = LegalDeadline(15, _CAL, 0, _CA_CITATION, _("California law"))
+_CA_COPY = LegalDeadline(15, _CAL, 0, _CA_CITATION, "CA")
 # State laws stricter than HIPAA, which they survive under 45 CFR 160.203(b). Texas,
 # Washington and Montana give one deadline to examine or copy; it is applied to directed
 # copies too because a directed copy is the patient's own access right.
-_TX = LegalDeadline(15, _WORK, 0, "Tex. Health & Safety Code 181.102", _("Texas law"))
+_TX = LegalDeadline(15, _WORK, 0, "Tex. Health & Safety Code 181.102", "TX")
 # RCW 70.02.080: 15 working days, extendable to 21, i.e. 6 more working days.
-_WA = LegalDeadline(15, _WORK, 6, "RCW 70.02.080", _("Washington law"))
+_WA = LegalDeadline(15, _WORK, 6, "RCW 70.02.080", "WA")
 # MCA 50-16-541: 10 days, extendable to 21, i.e. 11 more calendar days.
-_MT = LegalDeadline(10, _CAL, 11, "Mont. Code Ann. 50-16-541", _("Montana law"))
+_MT = LegalDeadline(10, _CAL, 11, "Mont. Code Ann. 50-16-541", "MT")
 _STATE: Mapping[str, Mapping[DeadlineKey, LegalDeadline]] = MappingProxyType(
     {
         # HSC 123110: inspection within 5 working days, copies within 15 days, no extension.
         "CA": MappingProxyType(
             {
-                DeadlineKey.ACCESS_INSPECTION: LegalDeadline(
-                    5, _WORK, 0, _CA_CITATION, _("California law")
-                ),
+                DeadlineKey.ACCESS_INSPECTION: LegalDeadline(5, _WORK, 0, _CA_CITATION, "CA"),
                 DeadlineKey.ACCESS_COPY: _CA_COPY,
                 DeadlineKey.DIRECTED: _CA_COPY,
             }
@@ -184,12 +206,59 @@ def _within(days: int, unit: DayUnit) -> str:
     return _("within %(days)d days") % {"days": days}
 
 
+def law_parts(law: LegalDeadline) -> dict[str, Any]:
+    return {
+        "binding": BINDING_LAW,
+        "law": law.law,
+        "days": law.days,
+        "unit": str(law.unit),
+        "citation": law.citation,
+    }
+
+
+def policy_parts(rule: DeadlineRule, citation: str) -> dict[str, Any]:
+    # The policy has no citation of its own; the law it stays within is kept with it.
+    return {
+        "binding": BINDING_POLICY,
+        "days": rule.days,
+        "unit": str(rule.unit),
+        "citation": citation,
+    }
+
+
+def rule_text(parts: Mapping[str, Any]) -> str:
+    """The one wording of a deadline rule, in the active language, from what it is made of
+    (law_parts, policy_parts): "California law: within 15 days (Cal. Health & Safety Code
+    123110)", "Our policy: within 10 working days". A request stores the parts, so each
+    reader gets the words in their own language. "" for parts it cannot read (an empty or
+    damaged value), so that the caller can fall back on older stored words."""
+    try:
+        days = int(parts["days"])
+        unit = DayUnit(parts["unit"])
+        binding = parts["binding"]
+    except (KeyError, TypeError, ValueError):
+        return ""
+    if days < 1:
+        return ""
+    within = _within(days, unit)
+    if binding == BINDING_POLICY:
+        return _("Our policy: %(within)s") % {"within": within}
+    label = LAW_LABELS.get(parts.get("law")) if binding == BINDING_LAW else None
+    if label is None:
+        return ""
+    return _("%(law)s: %(within)s (%(citation)s)") % {
+        "law": label,
+        "within": within,
+        "citation": str(parts.get("citation") or ""),
+    }
+
+
 @dataclass(frozen=True)
 class _Candidate:
     due: date
     extended: date
     binding: str
-    text: str
+    parts: dict[str, Any]
     citation: str
 
 
@@ -202,12 +271,7 @@ def _law_dates(received_on: date, law: LegalDeadline, closed: frozenset[date]) -
 
 def _law_candidate(received_on: date, law: LegalDeadline, closed: frozenset[date]) -> _Candidate:
     due, extended = _law_dates(received_on, law, closed)
-    text = _("%(law)s: %(within)s (%(citation)s)") % {
-        "law": law.label,
-        "within": _within(law.days, law.unit),
-        "citation": law.citation,
-    }
-    return _Candidate(due, extended, BINDING_LAW, text, law.citation)
+    return _Candidate(due, extended, BINDING_LAW, law_parts(law), law.citation)
 
 
 def _policy_dates(
@@ -236,10 +300,10 @@ def compute_due(
     strictest_law = min(candidates, key=lambda c: c.due, default=None)
     if rule is not None:
         due, extended = _policy_dates(received_on, rule, closed)
-        text = _("Our policy: %(within)s") % {"within": _within(rule.days, rule.unit)}
         # The policy has no citation of its own; the law it stays within is the useful one.
         citation = strictest_law.citation if strictest_law else ""
-        candidates.append(_Candidate(due, extended, BINDING_POLICY, text, citation))
+        parts = policy_parts(rule, citation)
+        candidates.append(_Candidate(due, extended, BINDING_POLICY, parts, citation))
     if not candidates:
         raise ValueError(
             f"No law and no configured rule give a deadline for {key} in {jurisdiction!r}."
@@ -250,7 +314,7 @@ def compute_due(
     return DueDates(
         due_on=binding.due,
         latest_extended_due_on=latest if latest > binding.due else None,
-        rule_text=binding.text,
+        rule_parts=binding.parts,
         citation=binding.citation,
         binding=binding.binding,
     )

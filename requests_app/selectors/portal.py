@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import DELIVERY_LABELS
 from ..models import Attachment, Letter, Request, TimelineEvent
+from ..rules.deadlines import rule_text
 from ..rules.kinds import DeliveryMethod, RequesterRole, RequestKind
 from ..workflow import Status, can
 
@@ -275,7 +276,11 @@ def requester_timeline(request: Request, viewer: Viewer) -> list[TimelineEntry]:
         data = event.data or {}
         details = shipped_details(data.get("shipped"))
         if event.kind == TimelineEvent.Kind.CREATED and data.get("rule"):
-            details.append((str(_("Due date rule")), str(data["rule"])))
+            # The rule's parts, in the reader's language; an older event stored the words.
+            rule = data["rule"]
+            words = rule_text(rule) if isinstance(rule, dict) else str(rule)
+            if words:
+                details.append((str(_("Due date rule")), words))
         if event.kind == TimelineEvent.Kind.EXTENSION and data.get("to"):
             details.append((str(_("New due date")), _as_date(data["to"])))
         mine = _is_mine(event, viewer)

@@ -42,8 +42,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Entity, Location, Patient, Request, StaffMembership, TimelineEvent
 from ..models.people import fold
-from ..rules.clocks import DUE_SOON, ON_TRACK
-from ..rules.deadlines import days_left, urgency
+from ..rules.clocks import shown_urgency
+from ..rules.deadlines import days_left
 from ..rules.kinds import RequestKind
 from ..views.staff.access import staff_entities, staff_memberships
 from ..workflow import OPEN_STATUSES, Status
@@ -499,12 +499,11 @@ def _row(req: Request, now: datetime) -> QueueRow:
     today = entity_today(req.entity, now)
     is_open = req.status in OPEN_STATUSES
     left = days_left(req.queue_due, today) if is_open else None
-    state = urgency(req.queue_due, today) if is_open else "answered"
-    if state == ON_TRACK and req.clock_state == DUE_SOON:
-        # Overdue and due today follow from the dates alone; "due soon" is the deadline
-        # sweep's (services/clocks.py), which counts the policy's working days on the
-        # entity's calendar, something a page of the queue does not load.
-        state = DUE_SOON
+    state = (
+        shown_urgency(due_on=req.queue_due, today=today, swept_state=req.clock_state)
+        if is_open
+        else "answered"
+    )
     return QueueRow(
         request=req,
         due_on=req.queue_due,

@@ -19,6 +19,9 @@ cannot deadlock on the same rows.
 The staff emails are not sent here: after commit, tasks.notify.deliver_clock_alerts expands
 the undelivered alerts into Notifications (services/notifications_staff.py).
 
+A service that moves one request's due date judges that request at once with the same rules
+(services/clock_state.py), so the queue does not wait for the next sweep; the alerts stay here.
+
 The requester-side sweeps (authorization expiry, reminders, automatic closure) live in
 services/clocks_requester.py and are re-exported here.
 """
@@ -50,17 +53,17 @@ from django.db.models.functions import Coalesce, JSONObject
 from django.db.models.lookups import Exact, LessThan, LessThanOrEqual
 from django.utils import timezone
 
-from ..models import ClockAlert, Closure, Entity, EntityPolicy, Request, TimelineEvent
+from ..models import ClockAlert, Closure, Entity, Request, TimelineEvent
 from ..rules import clocks as rules
 from ..rules.calendar import closed_days
 from ..selectors.calendar import entity_today
 from ..workflow import OPEN_STATUSES, Status
+from .clock_state import entity_calendar
 from .dispatch import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 OPEN = sorted(OPEN_STATUSES)
-DEFAULT_DUE_SOON_WORKING_DAYS: int = EntityPolicy._meta.get_field("due_soon_working_days").default
 # pg_advisory_xact_lock takes a bigint; a fixed one names "the deadline sweep".
 ADVISORY_LOCK_KEY = zlib.crc32(b"roi-portal.deadline_sweep")
 # The actor label of the CLOCK timeline events (timeline.actor_label(None)).
@@ -92,7 +95,8 @@ class SweepResult:
 
 def entity_groups(now: datetime) -> dict[rules.ClockThresholds, list[int]]:
     """Entity ids by the thresholds they share at `now`, in two queries (entities with their
-    policy, closures) and the holiday calendar once per country and state."""
+    policy, closures) and the holiday calendar once per country and state. One entity's alone
+    is services.clock_state.entity_thresholds."""
     entities = list(
         Entity.objects.select_related("policy").only(
             "pk",
@@ -113,10 +117,7 @@ def entity_groups(now: datetime) -> dict[rules.ClockThresholds, list[int]]:
     holidays: dict[tuple[str, str, range], frozenset[date]] = {}
     groups: dict[rules.ClockThresholds, list[int]] = defaultdict(list)
     for entity in entities:
-        policy = getattr(entity, "policy", None)
-        country = policy.holiday_country if policy else "US"
-        subdiv = (policy.holiday_subdivision if policy else "") or entity.jurisdiction
-        working_days = policy.due_soon_working_days if policy else DEFAULT_DUE_SOON_WORKING_DAYS
+        country, subdiv, working_days = entity_calendar(entity)
         today = entity_today(entity, now)
         years = rules.clock_years(today)
         key = (country, subdiv, years)

@@ -27,6 +27,7 @@ from ..rules.fees import FeeEstimate, FeeInput, estimate_fee
 from ..rules.kinds import DeliveryMethod, RequesterRole, RequestKind, ThirdPartyType
 from ..rules.routing import LocationInfo, route_request
 from ..selectors.calendar import due_dates_for, entity_local_date
+from .clock_state import request_clock_judge
 from .numbering import request_number_next
 from .timeline import event_record
 
@@ -173,7 +174,7 @@ def request_submit(
             benefit_appeal=benefit_appeal,
             prior_accounting_within_12_months=prior_accounting_within_12_months,
         )
-        request = Request.objects.create(
+        request = Request(
             number=request_number_next(year=received_on.year),
             submission=submission,
             kind=kind,
@@ -187,7 +188,8 @@ def request_submit(
             language=language,
             received_at=received_at,
             due_on=due.due_on,
-            due_rule=str(due.rule_text),
+            # The parts, not the words: each reader sees the rule in their own language.
+            due_rule_parts=due.rule_parts,
             latest_extension_on=due.latest_extended_due_on,
             delivery_method=delivery_method,
             recipient_name=recipient_name,
@@ -203,6 +205,9 @@ def request_submit(
             estimated_pages=estimated_pages,
             fee_estimate=fee_as_json(fee),
         )
+        # Received days ago (paper entered late) can mean due soon or overdue already.
+        request_clock_judge(request)
+        request.save(force_insert=True)
         RequestedItem.objects.bulk_create(
             RequestedItem(
                 request=request,
@@ -224,7 +229,7 @@ def request_submit(
             data={
                 "channel": channel,
                 "due_on": due.due_on.isoformat(),
-                "rule": str(due.rule_text),
+                "rule": due.rule_parts,
                 "binding": due.binding,
             },
         )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ClockState, Disclosure, Request, TimelineEvent
+from ..models import Disclosure, Request, TimelineEvent
 from ..rules.deadlines import shift_for_pause
 from ..rules.denials import ground, is_reviewable
 from ..rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, RequesterRole, RequestKind
@@ -28,6 +28,7 @@ from ..selectors.calendar import (
     legal_due_dates,
 )
 from ..workflow import ACTIONS, Status
+from .clock_state import request_clock_judge
 from .errors import TransitionNotAllowed
 from .timeline import event_record
 
@@ -156,6 +157,8 @@ def request_resume(request: Request | int, *, actor: Any, note: str = "") -> Req
         req.due_on = due_on
         req.latest_extension_on = latest if latest and latest > due_on else None
         req.paused_on = None
+        # The sweep's state was about the old date; the queue must show the new one now.
+        request_clock_judge(req)
 
     return _transition(request, "resume", actor=actor, reason=note, change=change)
 
@@ -297,6 +300,8 @@ def request_reopen(request: Request | int, *, actor: Any, reason: str) -> Reques
 
     def change(req: Request) -> None:
         req.answered_at = None
+        # The sweep skips answered requests, so their stored state is from before the answer.
+        request_clock_judge(req)
 
     return _transition(request, "reopen", actor=actor, reason=reason, change=change)
 
@@ -320,7 +325,8 @@ def request_extend(request: Request | int, *, actor: Any, new_due_on: date, reas
             )
         if req.latest_extension_on is None:
             raise TransitionNotAllowed(
-                _("No extension is allowed for this request: %(rule)s") % {"rule": req.due_rule}
+                _("No extension is allowed for this request: %(rule)s")
+                % {"rule": req.due_rule_text}
             )
         if not req.due_on < new_due_on <= req.latest_extension_on:
             raise ValidationError(
@@ -330,10 +336,9 @@ def request_extend(request: Request | int, *, actor: Any, new_due_on: date, reas
         req.extended_due_on = new_due_on
         req.extension_reason = reason
         req.extended_at = timezone.now()
-        # The sweep's marks were about the old date: the decision is made, and the queue must
-        # not show "due soon" for the next 15 minutes. The next sweep judges the new date.
-        req.clock_state = ClockState.ON_TRACK
-        req.extension_flagged = False
+        # The sweep's marks were about the old date: the decision is made (the flag goes
+        # down), and the queue shows where the new date stands now, not in 15 minutes.
+        request_clock_judge(req)
         req.save()
         event_record(
             request=req,

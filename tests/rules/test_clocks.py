@@ -20,6 +20,7 @@ from requests_app.rules.clocks import (
     extension_decision_needed,
     more_urgent,
     pending_cutoff,
+    shown_urgency,
     waited_enough,
 )
 from requests_app.rules.kinds import RequestKind
@@ -84,6 +85,22 @@ def test_more_urgent_picks_the_later_stage() -> None:
     assert more_urgent(ON_TRACK, DUE_SOON) == DUE_SOON
     assert more_urgent(OVERDUE, DUE_TODAY) == OVERDUE
     assert more_urgent(ON_TRACK, ON_TRACK) == ON_TRACK
+
+
+@pytest.mark.parametrize(
+    ("due_on", "swept", "shown"),
+    [
+        # Friday 6 Nov 2026: the dates alone say on track past Monday 9.
+        pytest.param(D(2026, 11, 11), DUE_SOON, DUE_SOON, id="working-days-make-it-soon"),
+        pytest.param(D(2026, 11, 11), ON_TRACK, ON_TRACK, id="on-track-on-both-counts"),
+        pytest.param(D(2026, 11, 9), ON_TRACK, DUE_SOON, id="three-calendar-days-are-soon"),
+        pytest.param(D(2026, 11, 6), DUE_SOON, DUE_TODAY, id="the-dates-say-due-today"),
+        pytest.param(D(2026, 11, 5), DUE_SOON, OVERDUE, id="a-stale-due-soon-is-overdue"),
+        pytest.param(D(2026, 11, 20), OVERDUE, ON_TRACK, id="a-stale-overdue-goes-by-the-dates"),
+    ],
+)
+def test_shown_urgency_is_never_less_urgent_than_either_count(due_on, swept, shown) -> None:
+    assert shown_urgency(due_on=due_on, today=FRIDAY.today, swept_state=swept) == shown
 
 
 def _needed(**overrides) -> bool:

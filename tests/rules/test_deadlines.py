@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from requests_app.rules.deadlines import (
     BINDING_LAW,
@@ -14,6 +15,7 @@ from requests_app.rules.deadlines import (
     deadline_key,
     default_rules,
     legal_deadlines,
+    rule_text,
     shift_for_pause,
     urgency,
     validate_rule,
@@ -206,6 +208,8 @@ def test_compute_due_with_policy(
     )
     assert (result.due_on, result.latest_extended_due_on) == (due, extended)
     assert (result.binding, result.citation) == (binding, citation)
+    assert result.rule_parts["binding"] == binding
+    assert result.rule_text == rule_text(result.rule_parts)
 
 
 @pytest.mark.parametrize(
@@ -401,3 +405,78 @@ def test_days_left_and_urgency(due: date, today: date, left: int, level: str) ->
     assert days_left(due, today) == left
     assert urgency(due, today) == level
     assert urgency(due, today) in {"overdue", "due_today", "due_soon", "on_track"}
+
+
+CA_COPY = {"binding": "law", "law": "CA", "days": 15, "unit": "calendar", "citation": CA}
+TEN_WORKING = {"binding": "policy", "days": 10, "unit": "working", "citation": HIPAA_ACCESS[3]}
+
+
+def test_the_rule_is_stored_as_parts_without_words(closed) -> None:
+    due = compute_due(
+        received_on=D(2026, 3, 2),
+        key=K.ACCESS_COPY,
+        jurisdiction="CA",
+        rule=None,
+        closed=closed("CA"),
+    )
+    assert due.rule_parts == CA_COPY
+    policy = compute_due(
+        received_on=D(2026, 3, 2),
+        key=K.ACCESS_COPY,
+        jurisdiction="MA",
+        rule=DeadlineRule(10, WORK),
+        closed=closed("MA"),
+    )
+    assert policy.rule_parts == TEN_WORKING
+
+
+@pytest.mark.parametrize(
+    ("parts", "english", "spanish"),
+    [
+        pytest.param(
+            CA_COPY,
+            f"California law: within 15 days ({CA})",
+            f"Ley de California: en un plazo de 15 días ({CA})",
+            id="state-law",
+        ),
+        pytest.param(
+            {**CA_COPY, "law": "HIPAA", "days": 30, "citation": "45 CFR 164.524(b)(2)"},
+            "Federal law (HIPAA): within 30 days (45 CFR 164.524(b)(2))",
+            "Ley federal (HIPAA): en un plazo de 30 días (45 CFR 164.524(b)(2))",
+            id="hipaa",
+        ),
+        pytest.param(
+            TEN_WORKING,
+            "Our policy: within 10 working days",
+            "Nuestra política: en un plazo de 10 días hábiles",
+            id="policy-working-days",
+        ),
+        pytest.param(
+            {**TEN_WORKING, "days": 1, "unit": "calendar"},
+            "Our policy: within 1 day",
+            "Nuestra política: en un plazo de 1 día",
+            id="policy-one-day",
+        ),
+    ],
+)
+def test_rule_text_is_written_in_the_readers_language(parts, english, spanish) -> None:
+    with translation.override("en"):
+        assert rule_text(parts) == english
+    with translation.override("es"):
+        assert rule_text(parts) == spanish
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        pytest.param({}, id="empty"),
+        pytest.param({**CA_COPY, "law": "ZZ"}, id="unknown-law"),
+        pytest.param({**CA_COPY, "binding": "custom"}, id="unknown-binding"),
+        pytest.param({**CA_COPY, "unit": "fortnight"}, id="unknown-unit"),
+        pytest.param({**CA_COPY, "days": "fifteen"}, id="days-not-a-number"),
+        pytest.param({**CA_COPY, "days": 0}, id="no-days"),
+        pytest.param({**TEN_WORKING, "days": None}, id="days-missing"),
+    ],
+)
+def test_rule_text_of_parts_it_cannot_read_is_empty(parts) -> None:
+    assert rule_text(parts) == ""

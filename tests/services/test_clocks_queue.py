@@ -12,13 +12,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from requests_app.rules.kinds import DeliveryMethod, RequestKind
+from requests_app.models import DeadlinePolicy, StaffMembership
+from requests_app.rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, RequestKind
 from requests_app.services import transitions as t
 from requests_app.services.clocks import deadline_sweep
 
-from ..factories import submit
+from ..factories import EntityFactory, submit
 
 LA = ZoneInfo("America/Los_Angeles")
+NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 24, 10, tzinfo=LA)  # Tuesday before Thanksgiving
 
 
@@ -111,3 +113,44 @@ def test_the_request_file_shows_the_clock(client, staff_a, requests) -> None:
         html = client.get(url).content.decode()
     assert "Overdue: it was due 2026-11-20. Staff were alerted." in html
     assert "rf-extension" not in html
+
+
+def test_the_queue_and_the_request_file_agree_on_due_soon(client, staff_a, requests) -> None:
+    # Six calendar days, three working days: the sweep's "due soon" shows on both pages.
+    thanksgiving = requests["thanksgiving"]
+    client.force_login(staff_a)
+    url = reverse("staff:request_file", kwargs={"number": thanksgiving.number})
+    with time_machine.travel(NOW, tick=False):
+        queue = row_of(client.get(reverse("staff:queue")).content.decode(), thanksgiving.number)
+        file = client.get(url).content.decode()
+    assert "badge-due-soon" in queue and "Due in 6 days" in queue
+    badge = re.search(r'class="badge ([\w-]+) rf-urgency">([^<]*)<', file)
+    assert badge and (badge[1], badge[2].strip()) == ("badge-due-soon", "Due in 6 days")
+
+
+def test_a_resumed_request_is_due_soon_in_the_queue_at_once(client, org, staff_a) -> None:
+    # Massachusetts: HIPAA's 30 days, and a 15-working-day policy that pauses while the
+    # request waits on the requester.
+    boston = EntityFactory(organization=org, jurisdiction="MA", timezone="America/New_York")
+    DeadlinePolicy.objects.filter(entity=boston, key=DeadlineKey.ACCESS_COPY).update(
+        days=15, unit=DayUnit.WORKING, pauses_when_pending=True
+    )
+    StaffMembership.objects.get(user=staff_a).entities.add(boston)
+    req = received(boston, datetime(2026, 3, 2, 10, tzinfo=NY), staff_a)  # due Monday 23 Mar
+    with time_machine.travel(datetime(2026, 3, 18, 10, tzinfo=NY), tick=False):
+        t.request_pend(req, actor=staff_a, missing="The signed authorization.")
+    with time_machine.travel(datetime(2026, 3, 25, 10, tzinfo=NY), tick=False):
+        deadline_sweep()  # the old date passed while the request waited: overdue
+
+    client.force_login(staff_a)
+    resumed = datetime(2026, 3, 26, 9, tzinfo=NY)
+    with time_machine.travel(resumed, tick=False):
+        response = client.post(
+            reverse("staff:request_file", kwargs={"number": req.number}) + "resume/",
+            {"note": "Authorization received"},
+        )
+        assert response.status_code == 302
+        # No sweep since: the six working days it waited put the date at Tuesday 31 Mar,
+        # five calendar days but three working days away.
+        row = row_of(client.get(reverse("staff:queue")).content.decode(), req.number)
+    assert "badge-due-soon" in row and "Due in 5 days" in row

@@ -73,7 +73,15 @@ def test_california_copies_are_due_in_15_calendar_days(entity_a) -> None:
     # Received the Friday after Thanksgiving: calendar days do not skip holidays or weekends.
     req = submit(entity=entity_a, received_at=datetime(2026, 11, 27, 16, tzinfo=LA))
     assert req.due_on == date(2026, 12, 12)
-    assert "15" in req.due_rule
+    assert req.due_rule_parts == {
+        "binding": "law",
+        "law": "CA",
+        "days": 15,
+        "unit": "calendar",
+        "citation": "Cal. Health & Safety Code 123110",
+    }
+    assert req.due_rule == ""  # no words stored: they are put together for each reader
+    assert req.due_rule_text == "California law: within 15 days (Cal. Health & Safety Code 123110)"
     assert req.latest_extension_on is None  # HSC 123110 gives no extension for copies
 
 

@@ -153,7 +153,7 @@ def test_a_representative_and_the_patient_both_follow_the_request(
 def test_it_shows_the_due_date_with_its_rule(signed_in, mine) -> None:
     body = signed_in.get(detail_url(mine)).content.decode()
     assert "We must answer by" in body
-    assert mine.due_rule and escape(mine.due_rule) in body
+    assert mine.due_rule_text and escape(mine.due_rule_text) in body
     assert "within 15 days" in body
 
 

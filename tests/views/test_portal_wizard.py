@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from requests_app.models import Authorization, Location, Request, RequestDraft, TimelineEvent
 from requests_app.rules.kinds import ReleaseScope
@@ -186,7 +187,8 @@ def test_it_files_a_self_request_from_start_to_done(
     assert request.purpose == ""
     assert request.received_at == NOW
     assert request.due_on == date(2026, 3, 17)
-    assert "15 days" in request.due_rule
+    assert "15 days" in request.due_rule_text
+    assert escape(request.due_rule_text) in done  # the rule under the due date
     assert request.fee_estimate["total"] == "0.00"
     assert request.delivery_method == "portal"
     assert request.requester.role == "self"

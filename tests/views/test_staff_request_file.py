@@ -131,7 +131,7 @@ def test_it_shows_every_section(client, staff_a, attorney_request) -> None:
         "Add note",
     ]:
         assert text in html, text
-    assert escape(attorney_request.due_rule) in html  # the rule behind the due date
+    assert escape(attorney_request.due_rule_text) in html  # the rule behind the due date
     assert 'data-element="recipient_address"' in html
     assert "Internal" in html  # the internal note is marked on the timeline
 

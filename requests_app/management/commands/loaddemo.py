@@ -66,7 +66,7 @@ class Command(BaseCommand):
         if showcase is not None:
             showcase.refresh_from_db()
             self.stdout.write(
-                f"Beat's first deadline sweep marks {showcase.number} overdue (due "
+                f"Beat's first deadline sweep raises the overdue alert of {showcase.number} (due "
                 f"{showcase.current_due_on}, assigned to {showcase.assignee}) and emails its "
                 "assignee: the email prints in the worker's console."
             )

@@ -73,7 +73,7 @@ def extension_blocker(req: Request) -> str:
         }
     if req.latest_extension_on is None:
         return _("No extension is allowed under the rule that sets the due date: %(rule)s") % {
-            "rule": req.due_rule
+            "rule": req.due_rule_text
         }
     if entity_today(req.entity) > req.due_on:
         return _("The extension notice had to go out before the first due date (%(due)s).") % {

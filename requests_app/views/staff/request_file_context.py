@@ -17,7 +17,8 @@ from ...rules.authorization import (
     authorization_defects,
     effective_expiration,
 )
-from ...rules.deadlines import days_left, urgency
+from ...rules.clocks import shown_urgency
+from ...rules.deadlines import days_left
 from ...rules.denials import ground
 from ...rules.kinds import RepresentativeAuthority, RequesterRole, RequestKind
 from ...selectors.calendar import entity_today
@@ -227,6 +228,8 @@ def request_file_context(req: Request, user: Any) -> dict[str, Any]:
     events = list(req.events.select_related("actor").order_by("-at", "-id"))
     actions = offered_actions(req, user)
     due = req.current_due_on
+    # The same words as the queue's badge for this request (rules.clocks.shown_urgency).
+    state = shown_urgency(due_on=due, today=today, swept_state=req.clock_state)
     return {
         "req": req,
         "patient": req.patient,
@@ -236,8 +239,8 @@ def request_file_context(req: Request, user: Any) -> dict[str, Any]:
         "due": due,
         "days_left": days_left(due, today),
         "overdue_days": -days_left(due, today),
-        "urgency": urgency(due, today) if req.is_open else "",
-        "urgency_class": urgency(due, today).replace("_", "-") if req.is_open else "",
+        "urgency": state if req.is_open else "",
+        "urgency_class": state.replace("_", "-") if req.is_open else "",
         "extension_blocker": extension_blocker(req),
         "items": list(req.items.all()),
         "sensitive_labels": [
