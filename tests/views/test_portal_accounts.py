@@ -18,11 +18,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from requests_app.access import portal as access
 from requests_app.models import EmailCode, Patient, Request, TimelineEvent
 from requests_app.rules.kinds import DeliveryMethod, RequesterRole, RequestKind
 from requests_app.services import accounts as account_services
 from requests_app.services.submission import ItemSpec, request_submit
-from requests_app.views.portal import access
 
 from ..factories import PatientFactory, RequesterFactory, UserFactory, submit
 

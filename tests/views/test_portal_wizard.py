@@ -13,9 +13,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from requests_app.access import portal as access
 from requests_app.models import Authorization, Location, Request, RequestDraft, TimelineEvent
 from requests_app.rules.kinds import ReleaseScope
-from requests_app.views.portal import access
 
 from ..factories import EntityFactory, OrganizationFactory, UserFactory
 
