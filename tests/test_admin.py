@@ -45,6 +45,13 @@ from requests_app.models import (
     StaffMembership,
     TimelineEvent,
 )
+from requests_app.rules.fees import (
+    CA_CLERICAL_PER_QUARTER_HOUR,
+    CA_PER_PAGE_PAPER,
+    CA_THIRD_PARTY_PER_PAGE,
+    CA_THIRD_PARTY_PER_PAGE_MICROFILM,
+    FLAT_FEE_CAP,
+)
 from requests_app.rules.kinds import DeadlineKey
 from requests_app.selectors.calendar import entity_today
 from requests_app.workflow import Status
@@ -373,6 +380,19 @@ def test_it_refuses_an_electronic_flat_fee_over_650(hilda_client, entity_a) -> N
     assert "at most $6.50" in inline_errors(response, "policy")
     assert "The flat fee for electronic copies can be at most $6.50" in response.content.decode()
     assert EntityPolicy.objects.get(entity=entity_a).electronic_flat_fee == Decimal("0")
+
+
+def test_the_entity_page_quotes_the_fee_caps_of_the_rules(hilda_client, entity_a) -> None:
+    page = hilda_client.get(url(Entity, "change", entity_a.pk)).content.decode()
+    assert f"at most ${FLAT_FEE_CAP}; California caps paper at ${CA_PER_PAGE_PAPER} a page" in page
+    assert (
+        f"${CA_THIRD_PARTY_PER_PAGE} a page (${CA_THIRD_PARTY_PER_PAGE_MICROFILM} from microfilm) "
+        f"and ${CA_CLERICAL_PER_QUARTER_HOUR} clerical time per quarter hour"
+    ) in page
+    spanish = hilda_client.get(url(Entity, "change", entity_a.pk), HTTP_ACCEPT_LANGUAGE="es")
+    spanish_page = spanish.content.decode()
+    assert f"es de ${FLAT_FEE_CAP} como máximo" in spanish_page
+    assert f"${CA_THIRD_PARTY_PER_PAGE} por página" in spanish_page
 
 
 def test_it_checks_the_deadlines_against_a_changed_state(hilda_client, db) -> None:
