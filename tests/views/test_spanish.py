@@ -26,7 +26,7 @@ from requests_app.rules.authorization import AuthorizationFacts, authorization_d
 from requests_app.rules.kinds import RequesterRole, RequestKind
 from requests_app.workflow import Status
 
-from .test_portal_wizard import PATIENT, answer, key_of, start, step
+from .portal_wizard.steps import PATIENT, answer, key_of, start, step
 
 pytestmark = pytest.mark.django_db
 
