@@ -32,6 +32,9 @@ page, peak memory under 300 MB.
 
 from __future__ import annotations
 
+import syspath  # noqa: F401  (first: the project on sys.path, bench/ last; see syspath.py)
+
+# isort: split
 import json
 import os
 import random
@@ -47,11 +50,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-# bench/ also holds queue.py, which would shadow the standard library's queue (that Django
-# imports) when this script runs from bench/: put the project root first instead.
-_HERE = Path(__file__).resolve().parent
-ROOT = _HERE.parent
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roi_portal.settings")
 
 DOCUMENTS = 20

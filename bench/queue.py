@@ -25,24 +25,18 @@ and BENCH_REUSE=1 measures a kept one again without rebuilding it.
 
 from __future__ import annotations
 
+import syspath  # noqa: F401  (first: the project on sys.path, bench/ last; see syspath.py)
+
+# isort: split
+import os
+import random
+import re
+import statistics
 import sys
-from pathlib import Path
+import time
+from datetime import date, timedelta
 
-# This file shares its name with the standard library's `queue`; run as a script, bench/ comes
-# first on sys.path and would shadow it (concurrent.futures, hence Django, imports queue).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-# Last, so the standard library wins; only for bench/pgscratch.py.
-sys.path.append(str(_HERE))
-
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-
-from pgscratch import admin_sql, server_urls  # noqa: E402
+from pgscratch import admin_sql, server_urls
 
 BENCH_DB = "roi_bench_queue"
 REQUESTS = 100_000
@@ -56,8 +50,6 @@ MAX_QUERIES = 5
 MAX_DEEP_OVER_FIRST = 1.5
 MAX_RATIO = 0.5
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _setup_django(bench_url: str) -> None:
     os.environ["DATABASE_URL"] = bench_url
@@ -66,7 +58,6 @@ def _setup_django(bench_url: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-queue-only-" + "x" * 40)
     os.environ.setdefault("ROI_VAR_DIR", "/tmp/roi-bench-queue-var")
     os.environ["DJANGO_SETTINGS_MODULE"] = "roi_portal.settings"
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

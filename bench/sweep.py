@@ -27,24 +27,18 @@ dropped at the end, whatever happened (BENCH_KEEP=1 keeps it).
 
 from __future__ import annotations
 
+import syspath  # noqa: F401  (first: the project on sys.path, bench/ last; see syspath.py)
+
+# isort: split
+import os
+import random
+import statistics
 import sys
-from pathlib import Path
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
-# Run as a script, bench/ comes first on sys.path, and bench/queue.py would shadow the
-# standard library's `queue` (concurrent.futures, hence Django, imports it).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-# Last, so the standard library wins; only for bench/pgscratch.py.
-sys.path.append(str(_HERE))
-
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import date, datetime, timedelta  # noqa: E402
-
-from pgscratch import admin_sql, server_urls  # noqa: E402
+from pgscratch import admin_sql, server_urls
 
 BENCH_DB = "roi_bench_sweep"
 SMALL = 10_000
@@ -55,8 +49,6 @@ NAIVE_RUNS = int(os.environ.get("BENCH_NAIVE_RUNS", 1))  # about a minute each
 # Targets (issue 5, Benchmark).
 MIN_RATIO = 50.0
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _setup_django(bench_url: str) -> None:
     os.environ["DATABASE_URL"] = bench_url
@@ -66,7 +58,6 @@ def _setup_django(bench_url: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-sweep-only-" + "x" * 40)
     os.environ.setdefault("ROI_VAR_DIR", "/tmp/roi-bench-sweep-var")
     os.environ["DJANGO_SETTINGS_MODULE"] = "roi_portal.settings"
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from .access.portal import portal_identity
 from .rules.facts import LEGAL_NUMBERS
-from .views.portal.access import portal_identity
 
 
 def portal(request: HttpRequest) -> dict[str, object]:

@@ -21,10 +21,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..choices import DAY_UNIT_LABELS, DELIVERY_CHOICES
+from ..forms.requests import lazy_format
 from ..models import DeadlinePolicy, Entity, EntityPolicy
 from ..models.organization import default_delivery_methods
 from ..rules.calendar import closed_days, years_for
 from ..rules.deadlines import LegalDeadline, legal_deadlines
+from ..rules.fees import (
+    CA_CLERICAL_PER_QUARTER_HOUR,
+    CA_PER_PAGE_PAPER,
+    CA_THIRD_PARTY_PER_PAGE,
+    CA_THIRD_PARTY_PER_PAGE_MICROFILM,
+    FLAT_FEE_CAP,
+)
 from ..rules.kinds import DayUnit, DeadlineKey
 from ..selectors.calendar import (
     CALENDAR_SPAN_DAYS,
@@ -122,9 +130,14 @@ _FEE_FIELDSETS = (
                 "free_record_years",
                 "benefit_appeal_free",
             ),
-            "description": gettext_lazy(
-                "Only copying labor, supplies, postage and an agreed summary. The optional flat "
-                "fee for electronic copies is at most $6.50; California caps paper at $0.25 a page."
+            "description": lazy_format(
+                gettext_lazy(
+                    "Only copying labor, supplies, postage and an agreed summary. The optional "
+                    "flat fee for electronic copies is at most $%(flat_fee)s; California caps "
+                    "paper at $%(per_page)s a page."
+                ),
+                flat_fee=FLAT_FEE_CAP,
+                per_page=CA_PER_PAGE_PAPER,
             ),
         },
     ),
@@ -138,9 +151,15 @@ _FEE_FIELDSETS = (
                 "third_party_base_fee",
                 "accounting_fee",
             ),
-            "description": gettext_lazy(
-                "California Evidence Code 1158 caps attorney copies at $0.10 a page ($0.20 from "
-                "microfilm) and $4.00 clerical time per quarter hour."
+            "description": lazy_format(
+                gettext_lazy(
+                    "California Evidence Code 1158 caps attorney copies at $%(per_page)s a page "
+                    "($%(microfilm)s from microfilm) and $%(clerical)s clerical time per quarter "
+                    "hour."
+                ),
+                per_page=CA_THIRD_PARTY_PER_PAGE,
+                microfilm=CA_THIRD_PARTY_PER_PAGE_MICROFILM,
+                clerical=CA_CLERICAL_PER_QUARTER_HOUR,
             ),
         },
     ),

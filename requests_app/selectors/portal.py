@@ -3,7 +3,7 @@ list grouped by submission, the timeline, the messages and the letters (after re
 portal_release.py; the short forms' previews: portal_filing.py).
 
 Everything here works on a request the caller already fetched through
-views.portal.access (the access check is not repeated here), and reads only what the
+access/portal.py (the access check is not repeated here), and reads only what the
 requester may see: TimelineEvent rows with visible_to_requester=True, never an internal note.
 """
 
@@ -361,7 +361,7 @@ def pending_ask(request: Request) -> PendingAsk | None:
 def viewer_filed(request: Request, viewer: Viewer) -> bool:
     """Whether the viewer is the one who filed the request (not the patient following a
     request someone else filed). A guest only ever sees requests filed with the address they
-    confirmed (views.portal.access), so a guest is always the requester."""
+    confirmed (access/portal.py), so a guest is always the requester."""
     if viewer.user_id is not None:
         return request.requester.user_id == viewer.user_id
     return bool(viewer.guest_email)

@@ -1,6 +1,6 @@
 """What the requester reads once a request is answered: whether the packet can be
 downloaded, what was sent and when, and the fee lines (the invoice). Like selectors.portal,
-it works on a request already fetched through views.portal.access."""
+it works on a request already fetched through access/portal.py."""
 
 from __future__ import annotations
 

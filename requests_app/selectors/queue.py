@@ -6,7 +6,7 @@ then `queue_scope` (who the viewer is and what they may filter by, one UNION que
 or annotated in). Pages are cut by the last row seen (keyset), never by OFFSET, so page 200
 costs what page 1 costs.
 
-Everything starts from the access helper (views/staff/access.py: staff_entities, the set
+Everything starts from the access helper (access/staff.py: staff_entities, the set
 staff_requests filters on): a clerk of entity A never sees a row, a count or a filter choice
 of entity B.
 """
@@ -40,12 +40,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..access.staff import staff_entities, staff_memberships
 from ..models import Entity, Location, Patient, Request, StaffMembership, TimelineEvent
 from ..models.people import fold
 from ..rules.clocks import shown_urgency
 from ..rules.deadlines import days_left
 from ..rules.kinds import RequestKind
-from ..views.staff.access import staff_entities, staff_memberships
 from ..workflow import OPEN_STATUSES, Status
 from .calendar import entity_local_date, entity_today
 

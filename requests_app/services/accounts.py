@@ -33,9 +33,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..access import portal as access
 from ..models import EmailCode, Request, TimelineEvent
 from ..models.portal import hash_code
-from ..views.portal import access
 from .timeline import event_record
 
 logger = logging.getLogger(__name__)

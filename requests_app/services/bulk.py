@@ -1,7 +1,7 @@
 """Bulk assignment from the staff queue: services.transitions.request_assign, once per ticked
 request, under these rules.
 
-- Only requests in the actor's scope (views/staff/access.staff_requests) are touched; a number
+- Only requests in the actor's scope (access/staff.staff_requests) are touched; a number
   outside it is reported as not found, exactly like a number that does not exist.
 - The new assignee must be able to see the request: a staff member whose scope includes the
   request's entity. A request handed to someone who cannot open it would sit unworked.
@@ -26,8 +26,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..access.staff import staff_entities, staff_memberships, staff_requests
 from ..models import Request, StaffMembership
-from ..views.staff.access import staff_entities, staff_memberships, staff_requests
 from .errors import TransitionNotAllowed
 from .transitions import request_assign
 

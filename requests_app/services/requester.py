@@ -1,7 +1,7 @@
 """What a requester does with a request they filed: reply to staff (with files), withdraw it,
 revoke the authorization, and download the released packet (each download recorded).
 
-The caller has already checked, through views.portal.access, that this person may see the
+The caller has already checked, through access/portal.py, that this person may see the
 request. A signed-in requester is the `actor`; a guest (no account, email confirmed with a
 one-time code) acts with actor=None and is named by `guest_email` in the event data, so the
 timeline always says who did what.

@@ -87,7 +87,7 @@ def _requester(*, user: Any, guest_email: str | None, patient: Patient, language
         )
     if not guest_email:
         raise ValidationError(_("Confirm your email address first."))
-    # A guest's request is found again by this address (views.portal.access).
+    # A guest's request is found again by this address (access/portal.py).
     return Requester.objects.create(
         role=RequesterRole.SELF,
         full_name=patient.full_name,

@@ -23,6 +23,7 @@ from requests_app.rules.kinds import RequestKind
 from requests_app.workflow import Status
 
 from ..factories import RequesterFactory, UserFactory, submit
+from ..pdf import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,10 +78,7 @@ def _letter(page: Page, live_server, name: str, shot: str) -> str:
         ],
         check=True,
     )
-    out = subprocess.run(
-        [_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(out.stdout.split())
+    return pdf_text(response.body())
 
 
 def _confirm(page: Page, label: str) -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from requests_app.access.staff import staff_entities, staff_requests
 from requests_app.models import Location, StaffMembership
 from requests_app.selectors.queue import Cursor, parse_date_of_birth, queue_scope
-from requests_app.views.staff.access import staff_entities, staff_requests
 
 from ..factories import EntityFactory, OrganizationFactory, UserFactory, submit
 

@@ -3,7 +3,6 @@ pend episode, and the automatic closure with its letter and email. Each run twic
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from requests_app.services.clocks import authorization_expiry_sweep, requester_r
 from requests_app.workflow import Status
 
 from ..factories import PatientFactory, RequesterFactory, submit
+from ..pdf import pdf_text
 
 LA = ZoneInfo("America/Los_Angeles")
 PHOTO_ID = "A copy of your photo ID"
@@ -65,13 +65,6 @@ def mail(outbox) -> list[tuple[str, str]]:
 def pages(letter: Letter) -> int:
     with letter.file.open("rb") as fh, pikepdf.open(fh) as pdf:
         return len(pdf.pages)
-
-
-def pdf_text(letter: Letter) -> str:
-    with letter.file.open("rb") as fh:
-        data = fh.read()
-    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
-    return " ".join(out.stdout.decode().split())
 
 
 # --- reminders and automatic closure --------------------------------------------------------

@@ -20,16 +20,10 @@ from requests_app.services import transitions as t
 from requests_app.services.letters import letter_for_event, letter_state
 
 from ..factories import PatientFactory, RequesterFactory, submit
+from ..pdf import pdf_text
 
 LA = ZoneInfo("America/Los_Angeles")
 SHOTS = Path(settings.BASE_DIR) / "var" / "shots"
-
-
-def pdf_text(letter: Letter) -> str:
-    with letter.file.open("rb") as fh:
-        data = fh.read()
-    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
-    return " ".join(out.stdout.decode().split())
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ every test (conftest), which would make a count of renders depend on what else r
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,8 @@ from weasyprint import HTML
 
 from requests_app.models import Closure, DeadlinePolicy, LetterText, Location
 from requests_app.rules.kinds import DeadlineKey
+
+from ..pdf import pdf_text
 
 URL = reverse("portal:request_form_pdf")
 LOCAL_CACHE = {
@@ -58,15 +59,6 @@ def local_cache(settings):
     return cache
 
 
-def pdf_text(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "form.pdf"
-    path.write_bytes(content)
-    result = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, check=True, timeout=60
-    )
-    return " ".join(result.stdout.decode("utf-8").split())
-
-
 def test_it_renders_once_and_serves_the_second_download_from_the_cache(
     client, entity_a, local_cache, renders
 ) -> None:
@@ -99,10 +91,10 @@ def test_each_language_and_entity_is_a_form_of_its_own(
 
 
 def test_a_changed_deadline_policy_shows_on_the_next_download(
-    client, entity_a, local_cache, renders, tmp_path
+    client, entity_a, local_cache, renders
 ) -> None:
     before = client.get(URL, {"entity": entity_a.pk})
-    assert "within 15 days" in pdf_text(before.content, tmp_path)
+    assert "within 15 days" in pdf_text(before.content)
 
     # What the admin's entity page saves when the HIM office promises a shorter time.
     policy = DeadlinePolicy.objects.get(entity=entity_a, key=DeadlineKey.ACCESS_COPY)
@@ -111,33 +103,33 @@ def test_a_changed_deadline_policy_shows_on_the_next_download(
     after = client.get(URL, {"entity": entity_a.pk})
 
     assert len(renders) == 2
-    text = pdf_text(after.content, tmp_path)
+    text = pdf_text(after.content)
     assert "within 10 days" in text
     assert "within 15 days" not in text
 
 
 def test_changed_contact_details_and_locations_show_on_the_next_download(
-    client, entity_a, local_cache, renders, tmp_path
+    client, entity_a, local_cache, renders
 ) -> None:
     clinic = Location.objects.create(entity=entity_a, name="Duarte campus", address="Duarte")
     client.get(URL, {"entity": entity_a.pk})
 
     entity_a.policy.help_hours = "Weekdays 7 a.m. to 7 p.m."
     entity_a.policy.save()
-    text = pdf_text(client.get(URL, {"entity": entity_a.pk}).content, tmp_path)
+    text = pdf_text(client.get(URL, {"entity": entity_a.pk}).content)
     assert "Weekdays 7 a.m. to 7 p.m." in text
     assert "Duarte campus" in text
 
     clinic.active = False
     clinic.save()
-    text = pdf_text(client.get(URL, {"entity": entity_a.pk}).content, tmp_path)
+    text = pdf_text(client.get(URL, {"entity": entity_a.pk}).content)
     assert "Duarte campus" not in text
 
     # The all-entities form shows the address too.
     client.get(URL, {"lang": "en"})
     entity_a.address = "PO Box 1500, Duarte, CA 91010"
     entity_a.save()
-    text = pdf_text(client.get(URL, {"lang": "en"}).content, tmp_path)
+    text = pdf_text(client.get(URL, {"lang": "en"}).content)
     assert "PO Box 1500" in text
     assert len(renders) == 5
 
@@ -179,7 +171,7 @@ def test_a_changed_stylesheet_gives_a_new_pdf(
 
 
 def test_it_still_serves_the_pdf_when_redis_is_down(
-    client, entity_a, renders, settings, caplog, tmp_path
+    client, entity_a, renders, settings, caplog
 ) -> None:
     settings.CACHES = REDIS_DOWN
 
@@ -190,7 +182,7 @@ def test_it_still_serves_the_pdf_when_redis_is_down(
         assert response["Content-Disposition"] == (
             'inline; filename="records-request-form-cohnmc-en.pdf"'
         )
-        assert "Request for health records" in pdf_text(response.content, tmp_path)
+        assert "Request for health records" in pdf_text(response.content)
 
     assert len(renders) == 2  # nothing kept, nothing failed
     assert "PDF cache unavailable" in caplog.text

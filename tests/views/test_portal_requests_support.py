@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from requests_app.access.portal import GUEST_EMAIL, GUEST_REQUESTS
 from requests_app.models import Packet, Request
 from requests_app.services import transitions as t
-from requests_app.views.portal.access import GUEST_EMAIL, GUEST_REQUESTS
 
 from ..factories import PatientFactory, RequesterFactory, UserFactory, submit
 
@@ -32,7 +32,7 @@ PDF_BYTES = (
 
 def guest_session(client: Client, email: str, requests: list[Request]) -> None:
     """What the guest pages leave in the session once the emailed code is checked (the
-    contract of views.portal.access)."""
+    contract of access/portal.py)."""
     session = client.session
     session[GUEST_EMAIL] = email.lower()
     session[GUEST_REQUESTS] = [r.pk for r in requests]

@@ -20,7 +20,7 @@ from PIL import Image
 from requests_app.models import Attachment, DraftUpload, Request
 from requests_app.services.uploads import MAX_UPLOAD_BYTES, upload_check
 
-from .test_portal_wizard import PATIENT, answer, key_of, start, step
+from .portal_wizard.steps import PATIENT, answer, key_of, start, step
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=LA)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from requests_app.models import StaffMembership
-from requests_app.views.staff.access import (
+from requests_app.access.staff import (
     get_staff_request_or_404,
     is_supervisor,
     staff_entities,
     staff_requests,
 )
+from requests_app.models import StaffMembership
 
 from ..factories import EntityFactory, UserFactory, submit
 

@@ -14,7 +14,7 @@ from requests_app.rules.kinds import RequestKind
 from requests_app.workflow import Status
 
 from ..factories import submit
-from .test_staff_queue import LA
+from .staff_queue.helpers import LA
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=LA)  # a Monday
 

@@ -4,7 +4,6 @@ refused with a message, never a 500."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from requests_app.views.staff.request_file_actions import STAFF_ACTIONS
 from requests_app.workflow import Status
 
 from ..factories import RequesterFactory, UserFactory, submit
+from ..pdf import pdf_text
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -34,14 +34,6 @@ def go(req: Request, slug: str) -> str:
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-def pdf_text(letter: Letter) -> str:
-    with letter.file.open("rb") as fh:
-        out = subprocess.run(
-            ["pdftotext", "-", "-"], input=fh.read(), capture_output=True, check=True
-        )
-    return " ".join(out.stdout.decode().split())
 
 
 @pytest.fixture

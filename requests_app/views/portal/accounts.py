@@ -5,7 +5,7 @@ password reset; a one-time emailed code for guests; following a request without 
 (request number + date of birth + code, or the signed link in our emails); the portal home.
 
 This module keeps its own short-lived session entries (what was typed before the code step);
-who may see what is stored only through views/portal/access.py.
+who may see what is stored only through access/portal.py.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ...access import portal as access
 from ...forms.accounts import (
     CodeForm,
     EmailForm,
@@ -37,7 +38,6 @@ from ...forms.accounts import (
 )
 from ...models import EmailCode
 from ...services import accounts as services
-from . import access
 
 SIGNUP_EMAIL = "portal_accounts_signup_email"
 PENDING_GUEST = "portal_accounts_pending_guest"  # {"email", "next"}

@@ -1,7 +1,7 @@
 """Patient portal: after submitting. "My requests", one request's page (status in words, due
 date and its rule, timeline, messages with a reply box), withdraw and revoke.
 
-Every request is looked up through views.portal.access by its public number: another
+Every request is looked up through access/portal.py by its public number: another
 patient's number is a 404, never a 403. The packet download and the letters are in
 requests_packet.py, the amendment and accounting forms in requests_filing.py; this module's
 `urlpatterns` carries all of them.
@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ...access.portal import get_portal_request_or_404, portal_requests
 from ...forms.requests import ReplyForm, RevokeForm, WithdrawForm
 from ...models import Request
 from ...selectors import portal as read
 from ...selectors import portal_release as after_release
 from ...services.requester import authorization_revoke, request_reply, requester_withdraw
 from . import requests_filing, requests_packet
-from .access import get_portal_request_or_404, portal_requests
 from .requests_common import acting_as, reverse_or, viewer_of, viewer_required
 
 

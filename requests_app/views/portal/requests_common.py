@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, register_converter, reverse
 from django.urls.converters import get_converters
 
+from ...access.portal import portal_identity
 from ...selectors.portal import Viewer
-from .access import portal_identity
 
 
 class RequestNumberConverter:

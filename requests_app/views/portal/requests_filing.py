@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from ...access.portal import guest_allow_requests, portal_identity
 from ...forms.requests import AccountingForm, AmendmentForm, FilingForm
 from ...models import Patient, Request
 from ...rules.kinds import RequestKind
 from ...selectors.portal_filing import filing_entities, filing_previews
 from ...services.requester_filing import requester_file_accounting, requester_file_amendment
-from .access import guest_allow_requests, portal_identity
 from .requests_common import viewer_required
 
 

@@ -19,11 +19,11 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from ...access.portal import get_portal_request_or_404
 from ...models import Request
 from ...selectors import portal as read
 from ...selectors import portal_release as after_release
 from ...services.requester import packet_download_record
-from .access import get_portal_request_or_404
 from .requests_common import acting_as, viewer_of, viewer_required
 
 LINK_MAX_AGE_SECONDS = 10 * 60

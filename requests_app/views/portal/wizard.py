@@ -6,8 +6,8 @@
 
 Every step is saved as it is answered (RequestDraft.data), so a closed browser loses nothing.
 Steps are taken in order: asking for a later step before the earlier ones are complete goes
-back to the first one still to do. Drafts are looked up only through access.py, so another
-person's draft key is a 404.
+back to the first one still to do. Drafts are looked up only through access/portal.py, so
+another person's draft key is a 404.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ...access import portal as access
 from ...models import Request, RequestDraft
 from ...services.drafts import draft_start
 from ...services.drafts_state import DraftState
-from . import access
 from .wizard_review import review_step
 from .wizard_steps import (
     BY_SLUG,

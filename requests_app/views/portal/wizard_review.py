@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from ...access import portal as access
 from ...choices import AUTHORITY_LABELS, DELIVERY_LABELS, SENSITIVE_LABELS, THIRD_PARTY_LABELS
 from ...forms.wizard import WHOSE_CHOICES, WizardContext
 from ...forms.wizard_finish import SIGNER_LABELS
@@ -20,7 +21,6 @@ from ...forms.wizard_records import COMMON_TYPES, SPECIFIC_TYPES
 from ...rules.kinds import DeliveryMethod, RequestKind, SensitiveCategory, ThirdPartyType
 from ...services.drafts import SignatureInput, draft_submit
 from ...services.drafts_checks import Signature, defect_step, draft_defects, entity_outlooks
-from . import access
 from .wizard_steps import BY_SLUG, Step, render_step, step_url
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from ...access import portal as access
 from ...forms.wizard import PatientForm, StepForm, WhereForm, WhoseForm, WizardContext
 from ...forms.wizard_finish import DeliveryForm, ReviewForm, UploadsForm
 from ...forms.wizard_records import ConsentForm, RecordsForm
@@ -23,7 +24,6 @@ from ...rules.kinds import RequesterRole
 from ...services.drafts import draft_step_save, draft_upload_add, draft_upload_remove
 from ...services.drafts_checks import defect_step, draft_defects
 from ...services.drafts_state import DraftState, routed_entities
-from . import access
 
 
 @dataclass(frozen=True)

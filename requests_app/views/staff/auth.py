@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import is_staff_member
+from ...access.staff import is_staff_member
 
 
 class StaffAuthenticationForm(AuthenticationForm):

@@ -10,9 +10,10 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ...access.staff import staff_entities
 from ...forms.staff_intake import SCANS, IntakeForm
 from ...services.intake import intake_record, scan_stash
-from .access import staff_entities, staff_required
+from .decorators import staff_required
 
 
 def _form(request: HttpRequest, *, searching: bool = False) -> IntakeForm:

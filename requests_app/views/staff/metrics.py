@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from ...access.staff import staff_entities, staff_requests
 from ...models import Entity
 from ...selectors.metrics import Metrics, staff_metrics
-from .access import staff_entities, staff_requests, staff_required
+from .decorators import staff_required
 
 # The viewBox of every chart; the browser scales it to the column.
 WIDTH = 640

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from ...access.staff import get_staff_request_or_404
 from ...models import Packet, RecordDocument, Request
 from ...services import documents as document_services
 from ...services import packets as packet_services
-from .access import get_staff_request_or_404, staff_required
+from .decorators import staff_required
 from .files import private_file
 
 # --------------------------------------------------------------------------- forms

@@ -39,7 +39,7 @@ from ...selectors.queue import (
     queue_scope,
 )
 from ...services.bulk import request_bulk_assign
-from .access import staff_required
+from .decorators import staff_required
 
 
 @require_GET

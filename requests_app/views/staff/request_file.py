@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from PIL import Image
 
+from ...access.staff import get_staff_request_or_404
 from ...models import Letter, TimelineEvent
 from ...services.letters import letter_retry
-from .access import get_staff_request_or_404, staff_required
+from .decorators import staff_required
 from .files import private_file
 from .request_file_action_view import urlpatterns as action_urlpatterns
 from .request_file_context import letters_context, request_file_context

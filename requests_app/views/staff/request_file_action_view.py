@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
+from ...access.staff import get_staff_request_or_404
 from ...forms import staff as f
 from ...models import Request
 from ...rules.denials import ACCESS_DENIAL_GROUNDS, AMENDMENT_DENIAL_GROUNDS
@@ -23,7 +24,7 @@ from ...services import staff_actions as sa
 from ...services.errors import TransitionNotAllowed
 from ...workflow import ACTIONS as WORKFLOW
 from ...workflow import Status
-from .access import get_staff_request_or_404, staff_required
+from .decorators import staff_required
 from .request_file_actions import STAFF_ACTIONS, StaffAction, extension_blocker
 
 

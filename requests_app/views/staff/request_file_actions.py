@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...access.staff import is_supervisor
 from ...forms import staff as f
 from ...forms.requests import lazy_format
 from ...models import Request
@@ -24,7 +25,6 @@ from ...services import staff_actions as sa
 from ...services import transitions as t
 from ...workflow import ACTIONS as WORKFLOW
 from ...workflow import Status, can
-from .access import is_supervisor
 
 Perform = Callable[[Request, Any, dict[str, Any]], Any]
 

@@ -10,6 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils.translation import gettext_lazy as _
 
+from ...access.staff import is_supervisor
 from ...choices import AUTHORITY_LABELS, REQUESTER_ROLE_LABELS, SENSITIVE_LABELS
 from ...models import Attachment, Authorization, Request, TimelineEvent
 from ...rules.authorization import (
@@ -25,7 +26,6 @@ from ...selectors.calendar import entity_today
 from ...services.letters import letter_label, letter_state
 from ...services.staff_actions import IDENTITY_CHECKS, SHIPMENT_METHODS
 from ...workflow import ACTIONS as WORKFLOW
-from .access import is_supervisor
 from .request_file_actions import INLINE_ACTIONS, extension_blocker, offered_actions
 
 PACKET_PANEL = "staff/packets/_panel.html"

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from ...models import Request, RequestDraft
+from ..models import Request, RequestDraft
 
 GUEST_EMAIL = "portal_guest_email"
 GUEST_DRAFTS = "portal_guest_drafts"

@@ -3,21 +3,19 @@
 A clerk works on the requests of the entities in their StaffMembership; a supervisor sees the
 whole organization and may reassign. An admin configures in the Django admin but acts on
 requests only when also given a StaffMembership. Anything outside scope is a 404.
+
+The views answer through get_staff_request_or_404 (and views/staff/decorators.staff_required
+at the door); the queue's selectors and bulk assignment start from staff_entities and
+staff_requests, so a list, a count or a bulk action never reaches past what a view would show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import Http404
 
-from ...models import Entity, Request, StaffMembership
+from ..models import Entity, Request, StaffMembership
 
 
 def staff_memberships(user: AbstractBaseUser) -> QuerySet[StaffMembership]:
@@ -61,19 +59,3 @@ def get_staff_request_or_404(user: AbstractBaseUser, number: str) -> Request:
     if found is None:
         raise Http404
     return found
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with a staff membership; otherwise to the staff sign-in (anonymous) or a
-    404 (signed in, but not HIM staff: a patient must not learn the staff area exists)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            # redirect_to_login encodes the whole path, filters and all.
-            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-        if not is_staff_member(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
