@@ -13,7 +13,7 @@ from django.urls import reverse
 from requests_app.models import Request
 
 from ..factories import RequesterFactory, submit
-from .test_portal_wizard import PATIENT, answer, key_of, start, step
+from .portal_wizard.steps import PATIENT, answer, key_of, start, step
 from .test_spanish import NOW, SPANISH, words
 
 CITATION = "Cal. Health & Safety Code 123110"
