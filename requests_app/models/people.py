@@ -24,6 +24,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+def full_name(first: str | None, middle: str | None, last: str | None) -> str:
+    """A person's name as the product writes it: the parts they gave, in order."""
+    return " ".join(part for part in (first, middle, last) if part)
+
+
 def fold_names(*names: str) -> str:
     return " ".join(fold(name) for name in " ".join(names).split())
 
@@ -74,7 +79,7 @@ class Patient(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+        return full_name(self.first_name, self.middle_name, self.last_name)
 
     @property
     def is_deceased(self) -> bool:

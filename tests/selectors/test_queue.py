@@ -8,7 +8,13 @@ import pytest
 
 from requests_app.access.staff import staff_entities, staff_requests
 from requests_app.models import Location, StaffMembership
-from requests_app.selectors.queue import Cursor, parse_date_of_birth, queue_scope
+from requests_app.selectors.queue import (
+    Cursor,
+    _scope_rows,
+    _scope_union,
+    parse_date_of_birth,
+    queue_scope,
+)
 
 from ..factories import EntityFactory, OrganizationFactory, UserFactory, submit
 
@@ -56,6 +62,20 @@ def test_the_scope_knows_supervisors_and_colleagues(world, staff_a, staff_b, ent
     assert supervisor.is_supervisor
     assert {c.username for c in supervisor.colleagues} == {"clerk.a", "clerk.b", "sup", "both"}
     assert "Keck clinic" not in {loc.name for loc in supervisor.locations}
+
+
+def test_the_scope_query_compiled_once_answers_as_the_orm_for_each_viewer(
+    world, staff_a, staff_b
+) -> None:
+    """The scope query is compiled for a placeholder user and reused with each viewer's id:
+    every viewer, one after the other, gets exactly the rows the ORM gives for them."""
+    inactive = UserFactory(username="gone", is_active=False)
+    StaffMembership.objects.create(user=inactive, organization=world["elsewhere"].organization)
+    outsider = UserFactory(username="outsider")
+    for user in (staff_a, world["supervisor"], staff_b, world["both"], outsider, inactive, staff_a):
+        assert sorted(_scope_rows(user)) == sorted(_scope_union(user))
+    assert _scope_rows(inactive) == [] and _scope_rows(outsider) == []
+    assert sorted(_scope_rows(staff_a)) != sorted(_scope_rows(staff_b))
 
 
 def test_cursors_read_only_what_they_wrote() -> None:

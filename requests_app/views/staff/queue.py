@@ -150,22 +150,21 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
     channels = {key: escape(text) for key, text in Channel.choices}
     out = []
     for row in rows:
-        r = row.request
-        number = escape(r.number)
+        number = escape(row.number)
         if file_url:
-            number = f'<a href="{escape(file_url.replace(_SAMPLE_NUMBER, r.number))}">{number}</a>'
-        patient = r.patient
-        where = escape(r.entity.short_name)
-        if r.location is not None:
-            where += f'<div class="small text-body-secondary">{escape(r.location.name)}</div>'
-        status = statuses.get(r.status, escape(r.status))
+            href = escape(file_url.replace(_SAMPLE_NUMBER, row.number))
+            number = f'<a href="{href}">{number}</a>'
+        where = escape(row.entity)
+        if row.location:
+            where += f'<div class="small text-body-secondary">{escape(row.location)}</div>'
+        status = statuses.get(row.status, escape(row.status))
         if row.pause_reason:
             status += (
                 f'<div class="small queue-pause" title="{escape(row.pause_reason)}">'
                 f"{label['waiting']} {escape(Truncator(row.pause_reason).chars(80))}</div>"
             )
-        if r.paused_on:
-            paused = _("Clock paused since %(day)s") % {"day": day(r.paused_on)}
+        if row.paused_on:
+            paused = _("Clock paused since %(day)s") % {"day": day(row.paused_on)}
             status += f'<div class="small queue-pause">{escape(paused)}</div>'
         due = day(row.due_on)
         if row.days_left is not None:
@@ -177,30 +176,31 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
                 f'<div class="mt-1"><span class="badge badge-extension" '
                 f'title="{label["extension_title"]}">{label["extension"]}</span></div>'
             )
-        if r.extended_due_on:
-            was = _("Extended from %(day)s") % {"day": day(r.due_on)}
+        if row.extended_due_on:
+            was = _("Extended from %(day)s") % {"day": day(row.first_due_on)}
             due += f'<div class="small text-body-secondary">{escape(was)}</div>'
-        if r.assignee is not None:
-            assignee = escape(r.assignee.get_full_name() or r.assignee.get_username())
+        if row.assignee:
+            assignee = escape(row.assignee)
         else:
             assignee = f'<span class="text-body-secondary">{label["unassigned"]}</span>'
         out.append(
             "<tr>"
             f'<td class="queue-select"><input class="form-check-input" type="checkbox" '
-            f'name="numbers" value="{escape(r.number)}" form="bulk-form" '
-            f'aria-label="{label["select"]} {escape(r.number)}"></td>'
+            f'name="numbers" value="{escape(row.number)}" form="bulk-form" '
+            f'aria-label="{label["select"]} {escape(row.number)}"></td>'
             f'<th scope="row" class="queue-number">{number}</th>'
-            f'<td data-label="{label["patient"]}">{escape(patient.full_name)}'
+            f'<td data-label="{label["patient"]}">{escape(row.patient_name)}'
             f'<div class="small text-body-secondary text-nowrap">{label["dob"]} '
-            f"{day(patient.date_of_birth)}</div></td>"
-            f'<td data-label="{label["kind"]}" title="{kind_titles.get(r.kind, "")}">'
-            f"{kinds.get(r.kind, escape(r.kind))}</td>"
+            f"{day(row.patient_born)}</div></td>"
+            f'<td data-label="{label["kind"]}" title="{kind_titles.get(row.kind, "")}">'
+            f"{kinds.get(row.kind, escape(row.kind))}</td>"
             f'<td data-label="{label["where"]}">{where}</td>'
             f'<td data-label="{label["status"]}">{status}</td>'
             f'<td data-label="{label["received"]}">{day(row.received_on)}</td>'
             f'<td data-label="{label["due"]}" class="queue-due">{due}</td>'
             f'<td data-label="{label["assignee"]}">{assignee}</td>'
-            f'<td data-label="{label["channel"]}">{channels.get(r.channel, escape(r.channel))}</td>'
+            f'<td data-label="{label["channel"]}">'
+            f"{channels.get(row.channel, escape(row.channel))}</td>"
             "</tr>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
