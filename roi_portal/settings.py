@@ -103,9 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Celery workers and the web server write at the same time; wait instead of failing. A
     # transaction takes the write lock when it begins (IMMEDIATE): one that read first and
     # then wrote could not wait for a lock another writer holds ("database is locked" at once).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20, transaction_mode="IMMEDIATE"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: new and re-saved passwords are hashed with it.

@@ -3,8 +3,10 @@
 
 Not WeasyPrint: these are plain grids, and WeasyPrint spends about 25 ms laying out one short
 table page (a thousand-row manifest takes it seconds), on every release. The standard fonts are
-never embedded; they print WinAnsi (cp1252) text, which covers English and Spanish. Text outside
-it cannot be drawn here: `drawable` says so, and the caller renders with WeasyPrint instead.
+never embedded; they print WinAnsi (cp1252) text, which covers English and Spanish. Other
+letters lose their accents (stamp.winansi: "Nguyễn" prints "Nguyen"), which a manifest title
+can bear; a name on an invoice cannot, so the invoice asks `drawable` first and lets WeasyPrint
+render it when the answer is no.
 """
 
 from __future__ import annotations

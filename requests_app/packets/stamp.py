@@ -14,6 +14,7 @@ and two names in the page's resources, well under 200 bytes a page (bench/packet
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -59,9 +60,27 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     return sum(widths.get(char, 556) for char in text) * size / 1000.0
 
 
+def winansi(text: str) -> bytes:
+    """`text` in WinAnsi (cp1252), the standard fonts' encoding: Spanish accents and ñ print as
+    they are. A letter it lacks loses its accents rather than print as "?" (Vietnamese
+    "Nguyễn" prints "Nguyen"); what has no plain letter under it (CJK, "đ") is still "?"."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        out = []
+        for char in text:
+            try:
+                out.append(char.encode("cp1252"))
+            except UnicodeEncodeError:
+                # NFKD splits a letter from its accents; cp1252 has no combining accents.
+                plain = unicodedata.normalize("NFKD", char).encode("cp1252", errors="ignore")
+                out.append(plain or b"?")
+        return b"".join(out)
+
+
 def pdf_string(text: str) -> bytes:
-    """A PDF literal string in WinAnsi (cp1252): Spanish accents and ñ print as they are."""
-    raw = text.encode("cp1252", errors="replace")
+    """A PDF literal string in WinAnsi (winansi)."""
+    raw = winansi(text)
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 

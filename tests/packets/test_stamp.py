@@ -7,7 +7,8 @@ import io
 import pikepdf
 import pytest
 
-from requests_app.packets.stamp import STRIP, Stamper, page_geometry, text_width
+from requests_app.packets import SourceDocument, build_packet
+from requests_app.packets.stamp import STRIP, Stamper, page_geometry, text_width, winansi
 
 from .samples import page_texts, pdf_bytes
 
@@ -101,3 +102,32 @@ def test_it_keeps_spanish_accents_in_the_footer() -> None:
     buffer = io.BytesIO()
     pdf.save(buffer)
     assert "Información de salud CONFIDENCIAL" in page_texts(buffer.getvalue())[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("Información, niño, ¿sí?", "Información, niño, ¿sí?"),  # WinAnsi has them all
+        ("Nguyễn Thị Lan", "Nguyen Thi Lan"),  # Vietnamese: the accents WinAnsi lacks go
+        ("Trần Văn Đức", "Tran Van ?uc"),  # Đ has no plain letter under it
+        ("王小明", "???"),
+    ],
+)
+def test_letters_the_standard_fonts_lack_lose_their_accents_not_the_letter(
+    text: str, printed: str
+) -> None:
+    assert winansi(text) == printed.encode("cp1252")
+
+
+def test_the_manifest_prints_a_vietnamese_title_without_question_marks(tmp_path) -> None:
+    source = tmp_path / "a.pdf"
+    source.write_bytes(pdf_bytes(2))
+    out = tmp_path / "packet.pdf"
+    build_packet(
+        documents=[SourceDocument(title="Hồ sơ Nguyễn Văn An", path=source)],
+        bates_prefix="X",
+        footer="CONFIDENTIAL",
+        out=out,
+    )
+    manifest = page_texts(out)[0]
+    assert "Ho so Nguyen Van An" in manifest and "?" not in manifest
