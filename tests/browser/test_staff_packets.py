@@ -225,3 +225,63 @@ def test_a_damaged_document_is_named_and_the_clerk_releases_without_it(
     assert packet_build(packet_id=queued[1][0], actor_id=queued[1][1]).state == "built"
     expect(page.get_by_role("link", name="Download the packet (PDF)")).to_be_visible(timeout=15_000)
     assert Packet.objects.get(request=req).page_count == 1 + 1 + 2
+
+
+def test_a_packet_with_a_fee_carries_the_invoice_after_the_cover_letter(
+    live_server, page: Page, client, entity_a, staff_a, representative, monkeypatch
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from requests_app.services.documents import document_add
+
+    req = make_ready(entity_a, staff_a, requester=representative)
+    req.fee_estimate = {
+        "lines": [
+            {"label": "Copies (paper)", "quantity": 2, "unit_price": "0.10", "amount": "0.20"},
+            {"label": "Clerical time", "quantity": 1, "unit_price": "4.00", "amount": "4.00"},
+        ],
+        "total": "4.20",
+        "basis": "Third-party schedule (Cal. Evidence Code 1158).",
+    }
+    req.save(update_fields=["fee_estimate"])
+    document_add(
+        request=req,
+        actor=staff_a,
+        upload=ContentFile(pdf_bytes(2, "Progress notes"), name="notes.pdf"),
+        title="Progress notes",
+    )
+    queued: list[tuple] = []
+    monkeypatch.setattr(
+        build_packet, "apply_async", lambda args=(), **options: queued.append(tuple(args))
+    )
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sign_in(page, client, staff_a, live_server)
+    page.goto(live_server.url + reverse("staff:packet", args=[req.number]))
+    page.get_by_role("button", name="Release: build the packet").click()
+    assert packet_build(packet_id=queued[0][0], actor_id=queued[0][1]).state == "built"
+    download_link = page.get_by_role("link", name="Download the packet (PDF)")
+    expect(download_link).to_be_visible(timeout=15_000)
+    with page.expect_download() as info:
+        download_link.click()
+    pdf_path = SHOTS / "staff-packets-invoice.pdf"
+    info.value.save_as(str(pdf_path))
+
+    # Cover letter, invoice (drawn), manifest, the two record pages.
+    with pikepdf.open(pdf_path) as pdf:
+        assert len(pdf.pages) == 5
+    prefix = f"COHNMC-{req.number}"
+    for number in range(1, 6):
+        assert f"{prefix}-{number:04d}" in _page_text(pdf_path, number), number
+    assert "An invoice for the copying fee (next page)" in _page_text(pdf_path, 1)
+    invoice = _page_text(pdf_path, 2)
+    for expected in ("Invoice", "Copies (paper)", "Clerical time", "$4.00", "Total due", "$4.20"):
+        assert expected in invoice, expected
+    assert req.number in invoice
+    assert "Manifest of enclosed records" in _page_text(pdf_path, 3)
+    subprocess.run(
+        [_tool("pdftoppm"), "-png", "-r", "60", "-f", "2", "-l", "2", "-singlefile",
+         str(pdf_path), str(SHOTS / "staff-packets-invoice-page")],
+        check=True,
+    )  # fmt: skip
+    assert (SHOTS / "staff-packets-invoice-page.png").stat().st_size > 0
