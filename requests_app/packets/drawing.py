@@ -17,6 +17,8 @@ from pikepdf import Dictionary, Name
 from .stamp import pdf_string, text_width
 
 PAGE_W, PAGE_H = 612.0, 792.0  # US Letter
+# The text area of a drawn page; the bottom keeps clear of the stamp strip (stamp.STRIP).
+LEFT, RIGHT, TOP, BOTTOM = 54.0, 558.0, 738.0, 60.0
 
 
 def drawable(*texts: str) -> bool:

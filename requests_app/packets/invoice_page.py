@@ -7,24 +7,24 @@ entity's own text and letterhead.
 
 Its words are the same translatable strings as templates/letters/invoice.html, which WeasyPrint
 still renders when a name or an address holds a character the standard fonts cannot print
-(letters.py decides, with drawing.drawable).
+(letters.py decides, with invoice_drawable).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pikepdf
 from django.utils import formats
 from django.utils.translation import gettext
 
-from .drawing import Canvas, drawable, standard_fonts, wrap
+from .drawing import BOTTOM, LEFT, RIGHT, TOP, Canvas, drawable, standard_fonts, wrap
 from .stamp import text_width
 
 if TYPE_CHECKING:
     from .letters import LetterInfo
 
-LEFT, RIGHT, TOP, BOTTOM = 54.0, 558.0, 738.0, 60.0
 TITLE_SIZE, TEXT_SIZE, LABEL_SIZE, NOTE_SIZE = 20.0, 11.0, 8.0, 9.5
 LINE = 14.0
 NAVY = (0.071, 0.208, 0.357)  # #12355b, the cover letter's letterhead colour
@@ -35,7 +35,8 @@ COL_QUANTITY_RIGHT, COL_PRICE_RIGHT, COL_AMOUNT_RIGHT = 358.0, 468.0, RIGHT
 
 
 def _money(amount: object) -> str:
-    return f"${amount}"
+    # As the template writes "${{ amount }}": the decimal separator follows the language.
+    return "$" + formats.localize(amount)
 
 
 def _labels() -> dict[str, str]:
@@ -78,7 +79,8 @@ def invoice_drawable(info: LetterInfo) -> bool:
 
 
 class _Flow:
-    """Lines top to bottom, onto a new page when one is full."""
+    """Lines top to bottom, onto a new page when one is full; a table's headings are drawn
+    again at the top of the next page."""
 
     def __init__(self, pdf: pikepdf.Pdf, continued: str) -> None:
         self.pdf = pdf
@@ -86,6 +88,7 @@ class _Flow:
         self.fonts = standard_fonts(pdf)
         self.canvas = Canvas()
         self.y = TOP
+        self.headings: Callable[[], None] | None = None  # while a table is being drawn
 
     def room(self, height: float) -> None:
         if self.y - height < BOTTOM:
@@ -94,11 +97,13 @@ class _Flow:
             self.y = TOP - TITLE_SIZE
             self.canvas.text(LEFT, self.y, "HB", TEXT_SIZE, self.continued, gray=NAVY)
             self.y -= LINE * 2
+            if self.headings is not None:
+                self.headings()
 
-    def paragraph(self, text: str, size: float, font: str = "H", gray: float = 0) -> None:
+    def paragraph(self, text: str, size: float) -> None:
         for line in wrap(text, size, RIGHT - LEFT):
             self.room(size * 1.3)
-            self.canvas.text(LEFT, self.y, font, size, line, gray)
+            self.canvas.text(LEFT, self.y, "H", size, line)
             self.y -= size * 1.3
         self.y -= 6
 
@@ -132,14 +137,17 @@ def _parties(flow: _Flow, info: LetterInfo, labels: dict[str, str]) -> None:
 
 
 def _table(flow: _Flow, info: LetterInfo, labels: dict[str, str]) -> None:
-    canvas = flow.canvas
-    y = flow.y
-    canvas.text(LEFT, y, "HB", TEXT_SIZE, labels["item"])
-    canvas.right(COL_QUANTITY_RIGHT, y, "HB", TEXT_SIZE, labels["quantity"])
-    canvas.right(COL_PRICE_RIGHT, y, "HB", TEXT_SIZE, labels["unit_price"])
-    canvas.right(COL_AMOUNT_RIGHT, y, "HB", TEXT_SIZE, labels["amount"])
-    canvas.rule(LEFT, RIGHT, y - 5, 1, gray=0.2)
-    flow.y = y - LINE - 6
+    def headings() -> None:
+        canvas, y = flow.canvas, flow.y
+        canvas.text(LEFT, y, "HB", TEXT_SIZE, labels["item"])
+        canvas.right(COL_QUANTITY_RIGHT, y, "HB", TEXT_SIZE, labels["quantity"])
+        canvas.right(COL_PRICE_RIGHT, y, "HB", TEXT_SIZE, labels["unit_price"])
+        canvas.right(COL_AMOUNT_RIGHT, y, "HB", TEXT_SIZE, labels["amount"])
+        canvas.rule(LEFT, RIGHT, y - 5, 1, gray=0.2)
+        flow.y = y - LINE - 6
+
+    headings()
+    flow.headings = headings
     for line in info.invoice_lines:
         item_lines = wrap(line.label, TEXT_SIZE, COL_ITEM_WIDTH)
         flow.room(LINE * len(item_lines) + 6)
@@ -154,6 +162,7 @@ def _table(flow: _Flow, info: LetterInfo, labels: dict[str, str]) -> None:
         canvas.rule(LEFT, RIGHT, y + LINE - 5, 0.5, gray=0.73)
         flow.y = y - 6
     flow.room(LINE * 2)
+    flow.headings = None
     canvas = flow.canvas
     y = flow.y
     canvas.rule(LEFT, RIGHT, y + LINE - 3, 1.5, gray=0.2)

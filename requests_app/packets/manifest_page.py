@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import pikepdf
 from django.utils.translation import gettext
 
-from .drawing import Canvas, standard_fonts, wrap
+from .drawing import BOTTOM, LEFT, RIGHT, TOP, Canvas, standard_fonts, wrap
 from .manifest import ManifestEntry
 
-LEFT, RIGHT, TOP, BOTTOM = 54.0, 558.0, 738.0, 60.0
 TITLE_SIZE, TEXT_SIZE, SMALL_SIZE, HASH_SIZE = 15.0, 9.0, 8.0, 7.5
 LINE = 11.0
 COL_NUMBER, COL_TITLE, COL_PAGES_RIGHT, COL_BATES = LEFT, LEFT + 22, 392.0, 402.0
