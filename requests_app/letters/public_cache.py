@@ -11,9 +11,12 @@ without signing in. So the PDF is kept, keyed by a digest of everything its byte
 - the static files that HTML links, followed through @import and url() (a deploy that changes
   letters.css or letters-base.css gives new keys);
 - the render options (fillable fields, tags, radio group titles in the language);
-- the renderer: WeasyPrint's, pydyf's and pikepdf's versions and the source of letters/render.py.
+- the renderer: WeasyPrint's, Pango's, pydyf's and pikepdf's versions and the source of
+  letters/render.py.
 
-A key never names stale bytes, so the timeout only bounds how long an unused variant (an old
+A key never names stale bytes but for one thing it leaves out: the system's font files. A new
+DejaVu package with the same Pango would keep serving the form set in the old one (a valid form
+still) until the timeout, which otherwise only bounds how long an unused variant (an old
 deploy's, a host's) occupies the cache. A visitor cannot mint keys: the entity must exist, and
 an unknown language or host is refused or falls back before anything is rendered.
 
@@ -41,6 +44,7 @@ import weasyprint
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
+from weasyprint.text.ffi import pango
 
 from . import render
 from .render import LETTER_BASE_URL, html_to_pdf, letter_html, letter_language, static_path
@@ -60,6 +64,7 @@ _CSS_REFERENCE = re.compile(
 RENDERER = " ".join(
     (
         f"weasyprint={weasyprint.__version__}",
+        f"pango={pango.pango_version()}",
         f"pydyf={pydyf.__version__}",
         f"pikepdf={pikepdf.__version__}",
         "render.py=" + hashlib.sha256(Path(render.__file__).read_bytes()).hexdigest(),

@@ -5,12 +5,12 @@ A pure function over file paths and plain values: no ORM, no storage, no Celery.
 (bench/packet.py) calls it on generated files.
 
 Order of the packet: the letters (the cover letter, rendered by WeasyPrint, and the invoice when
-a fee is due, drawn directly: packets/letters.py, through a callable the caller gives), the
-manifest (drawn directly), then each record document in order without its excluded pages,
-images converted to pages. Every page gets its Bates number, the letters included. The records'
-Bates numbers depend on how many pages the letters take, and the letters print those numbers,
-so the letters are rendered again in the rare case their page count differs from the first
-guess.
+a fee is due, drawn directly unless a name needs WeasyPrint too: packets/letters.py, through a
+callable the caller gives), the manifest (drawn directly), then each record document in order
+without its excluded pages, images converted to pages. Every page gets its Bates number, the
+letters included. The records' Bates numbers depend on how many pages the letters take, and the
+letters print those numbers, so the letters are rendered again in the rare case their page
+count differs from the first guess.
 
 Record pages are copied object by object as they are: their content streams are never decoded.
 """

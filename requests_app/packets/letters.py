@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from ..letters.render import render_pdf
-from .build import Enclosures
+from .build import Enclosures, Letters
 from .invoice_page import invoice_drawable, invoice_pdf
 
 COVER_TEMPLATE = "letters/cover_letter.html"
@@ -170,5 +169,5 @@ class LettersRenderer:
         return 2 if self.info.fee_due else 1
 
 
-def letters_renderer(info: LetterInfo) -> Callable[[Enclosures], pikepdf.Pdf]:
+def letters_renderer(info: LetterInfo) -> Letters:
     return LettersRenderer(info)

@@ -60,10 +60,14 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     return sum(widths.get(char, 556) for char in text) * size / 1000.0
 
 
+# Letters with a stroke, which NFKD leaves whole: Vietnamese Đ (Đức, Đặng), Polish Ł, Maltese Ħ.
+_BARRED = {"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ħ": "H", "ħ": "h", "ı": "i"}
+
+
 def winansi(text: str) -> bytes:
     """`text` in WinAnsi (cp1252), the standard fonts' encoding: Spanish accents and ñ print as
     they are. A letter it lacks loses its accents rather than print as "?" (Vietnamese
-    "Nguyễn" prints "Nguyen"); what has no plain letter under it (CJK, "đ") is still "?"."""
+    "Nguyễn" prints "Nguyen", "Đức" "Duc"); what has no Latin letter under it (CJK) is "?"."""
     try:
         return text.encode("cp1252")
     except UnicodeEncodeError:
@@ -72,7 +76,9 @@ def winansi(text: str) -> bytes:
             try:
                 out.append(char.encode("cp1252"))
             except UnicodeEncodeError:
-                # NFKD splits a letter from its accents; cp1252 has no combining accents.
+                # NFKD splits a letter from its accents (cp1252 has no combining accents);
+                # the barred letters have no decomposition and are spelled out.
+                char = _BARRED.get(char, char)
                 plain = unicodedata.normalize("NFKD", char).encode("cp1252", errors="ignore")
                 out.append(plain or b"?")
         return b"".join(out)
@@ -152,8 +158,9 @@ def _inherited(page: pikepdf.Page | pikepdf.Object, key: str) -> object | None:
     return None
 
 
-# Names as pikepdf objects, made once: a str key is converted to a Name on every access, and
-# stamping reads and writes a handful of keys on every page.
+# Page keys as pikepdf Names, made once: a str key is converted to a Name on every access, and
+# stamping reads and writes a handful of keys on every page. (The two resource names are
+# strings: they also go into the content stream.)
 _CROPBOX, _MEDIABOX, _ROTATE = Name.CropBox, Name.MediaBox, Name.Rotate
 _RESOURCES, _FONT, _XOBJECT, _CONTENTS = Name.Resources, Name.Font, Name.XObject, Name.Contents
 _FONT_NAME, _FOOTER_NAME = "/RoiF", "/RoiFt"
@@ -334,9 +341,6 @@ class Stamper:
             resources[category] = Dictionary({name: obj})
             return name
         group = resources[category]
-        if name not in group:  # the usual case, without the loop
-            group[name] = obj
-            return name
         for index in range(100):
             candidate = f"{name}{index}" if index else name
             if candidate not in group:
