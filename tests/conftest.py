@@ -13,6 +13,7 @@ from requests_app.rules.kinds import RepresentativeAuthority, RequesterRole
 from roi_portal.celery import app as celery_app
 
 from .factories import EntityFactory, OrganizationFactory, PatientFactory, UserFactory
+from .needs import fail_skip_in_ci
 
 
 @pytest.fixture(autouse=True)
@@ -121,3 +122,9 @@ def representative(db) -> Requester:
         relationship="Daughter",
         user=user,
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    fail_skip_in_ci(outcome.get_result())
