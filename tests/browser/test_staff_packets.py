@@ -270,6 +270,10 @@ def test_a_packet_with_a_fee_carries_the_invoice_after_the_cover_letter(
     # Cover letter, invoice (drawn), manifest, the two record pages.
     with pikepdf.open(pdf_path) as pdf:
         assert len(pdf.pages) == 5
+        # Drawn with the standard fonts, nothing embedded (WeasyPrint embeds its fonts).
+        fonts = [str(font.BaseFont) for font in pdf.pages[1].obj.Resources.Font.values()]
+        assert "/Helvetica-Bold" in fonts
+        assert all("/DescendantFonts" not in f for f in pdf.pages[1].obj.Resources.Font.values())
     prefix = f"COHNMC-{req.number}"
     for number in range(1, 6):
         assert f"{prefix}-{number:04d}" in _page_text(pdf_path, number), number
