@@ -4,7 +4,6 @@ and pages of the packet rendered with pdftoppm."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,29 +20,16 @@ from requests_app.workflow import Status
 
 from ..packets.conftest import make_ready
 from ..packets.samples import pdf_bytes, tiff_bytes
+from .helpers import sign_in_staff, tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "shots"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if not path:
-        pytest.fail(f"{name} is missing: apt-get install poppler-utils", pytrace=False)
-    return path
-
-
-def _sign_in(page: Page, client, user, live_server) -> None:
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def _page_text(pdf: Path, number: int) -> str:
     return subprocess.run(
-        [_tool("pdftotext"), "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        [tool("pdftotext"), "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -80,7 +66,7 @@ def test_it_releases_a_stamped_packet(
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1000})
-    _sign_in(page, client, staff_a, live_server)
+    sign_in_staff(page, client, staff_a, live_server)
     page.goto(live_server.url + reverse("staff:request_file", args=[req.number]))
     panel = page.locator("#pk-panel")
     expect(panel.get_by_role("heading", name="Records to release")).to_be_visible()
@@ -150,7 +136,7 @@ def test_it_releases_a_stamped_packet(
     for number in (1, 2, 3, 6):
         subprocess.run(
             [
-                _tool("pdftoppm"),
+                tool("pdftoppm"),
                 "-png",
                 "-r",
                 "60",
@@ -204,7 +190,7 @@ def test_a_damaged_document_is_named_and_the_clerk_releases_without_it(
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, client, staff_a, live_server)
+    sign_in_staff(page, client, staff_a, live_server)
     page.goto(live_server.url + reverse("staff:packet", args=[req.number]))
     page.get_by_role("button", name="Release: build the packet").click()
     expect(page.get_by_text("Waiting to build the packet…")).to_be_visible()
@@ -256,7 +242,7 @@ def test_a_packet_with_a_fee_carries_the_invoice_after_the_cover_letter(
     )
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _sign_in(page, client, staff_a, live_server)
+    sign_in_staff(page, client, staff_a, live_server)
     page.goto(live_server.url + reverse("staff:packet", args=[req.number]))
     page.get_by_role("button", name="Release: build the packet").click()
     assert packet_build(packet_id=queued[0][0], actor_id=queued[0][1]).state == "built"
@@ -284,7 +270,7 @@ def test_a_packet_with_a_fee_carries_the_invoice_after_the_cover_letter(
     assert req.number in invoice
     assert "Manifest of enclosed records" in _page_text(pdf_path, 3)
     subprocess.run(
-        [_tool("pdftoppm"), "-png", "-r", "60", "-f", "2", "-l", "2", "-singlefile",
+        [tool("pdftoppm"), "-png", "-r", "60", "-f", "2", "-l", "2", "-singlefile",
          str(pdf_path), str(SHOTS / "staff-packets-invoice-page")],
         check=True,
     )  # fmt: skip

@@ -6,7 +6,6 @@ resume, an extension (on an amendment: California copies allow none), a denial w
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -24,26 +23,12 @@ from requests_app.workflow import Status
 
 from ..factories import RequesterFactory, UserFactory, submit
 from ..pdf import pdf_text
+from .helpers import sign_in_staff, tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "shots"
 LA = ZoneInfo("America/Los_Angeles")
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if not path:
-        pytest.fail(f"{name} is missing: apt-get install poppler-utils", pytrace=False)
-    return path
-
-
-def _sign_in(page: Page, client, user, live_server) -> None:
-    page.context.clear_cookies()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def _authorization_pdf(path: Path) -> Path:
@@ -65,7 +50,7 @@ def _letter(page: Page, live_server, name: str, shot: str) -> str:
     pdf.write_bytes(response.body())
     subprocess.run(
         [
-            _tool("pdftoppm"),
+            tool("pdftoppm"),
             "-png",
             "-r",
             "60",
@@ -95,7 +80,7 @@ def test_a_clerk_works_a_faxed_request(
     entity_a.save()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1000})
-    _sign_in(page, client, staff_a, live_server)
+    sign_in_staff(page, client, staff_a, live_server)
 
     # --- Intake of a fax that came in three days ago -----------------------------------
     received = timezone.localtime(timezone.now(), LA).replace(second=0, microsecond=0)
@@ -201,7 +186,7 @@ def test_an_extension_on_an_amendment_not_on_california_copies(
         amendment_what_is_wrong="My allergy list says penicillin.",
         amendment_should_say="No known drug allergies.",
     )
-    _sign_in(page, client, staff_a, live_server)
+    sign_in_staff(page, client, staff_a, live_server)
     page.goto(f"{live_server.url}/staff/requests/{copies.number}/")
     expect(page.locator(".rf-no-extension")).to_contain_text("California law")
     expect(page.get_by_role("link", name="Extend the due date")).to_have_count(0)
@@ -225,7 +210,7 @@ def test_a_supervisor_reassigns(live_server, page: Page, client, entity_a, staff
     boss = UserFactory(username="sup", first_name="Sara", last_name="Boss", is_staff=True)
     StaffMembership.objects.create(user=boss, organization=org, role="supervisor")
     req = submit(entity=entity_a)
-    _sign_in(page, client, boss, live_server)
+    sign_in_staff(page, client, boss, live_server)
     page.goto(f"{live_server.url}/staff/requests/{req.number}/")
     expect(page.locator(".rf-actions")).to_contain_text("Assigned to: nobody")
     page.get_by_role("link", name="Assign").click()
