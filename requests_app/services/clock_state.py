@@ -1,11 +1,13 @@
 """One request's clock state, judged now the way the deadline sweep judges every open request.
 
-The sweep (services/clocks.py) runs every 15 minutes. A service that moves a due date (resume,
-extension, reopen, a request received days before it was entered) calls request_clock_judge in
-its own transaction, so the queue's badge and the extension flag follow at once instead of
-lagging until the next sweep. Same thresholds (entity_calendar is what the sweep groups
-entities by) and same pure rules (rules.clocks.clock_state, extension_decision_needed), which
-tests/services/test_clocks.py holds equal to the sweep's SQL.
+The sweep (services/clocks.py) runs every 15 minutes. Every status change (the one
+transitions._transition, which covers resume and reopen) and every other service that moves a
+due date (an extension, a request received days before it was entered) calls
+request_clock_judge in its own transaction, so the queue's badge and the extension flag
+follow at once instead of lagging until the next sweep. Same thresholds (entity_calendar is
+what the sweep groups entities by) and same pure rules (rules.clocks.clock_state,
+extension_decision_needed), which tests/services/test_clocks.py holds equal to the sweep's
+SQL.
 
 No ClockAlert is raised here: alerts (and their emails) stay the sweep's, which raises one per
 request, threshold and due date whenever it finds the state this function wrote.

@@ -72,6 +72,10 @@ def _transition(
         locked.status = action.target
         if change is not None:
             change(locked)
+        # The sweep's clock state and extension flag were judged for the old status (a READY
+        # request is never flagged, an answered one is not judged) and the old dates: judge
+        # them now, so the queue does not wait up to 15 minutes for the next sweep.
+        request_clock_judge(locked)
         locked.save()
         event_record(
             request=locked,
@@ -157,8 +161,6 @@ def request_resume(request: Request | int, *, actor: Any, note: str = "") -> Req
         req.due_on = due_on
         req.latest_extension_on = latest if latest and latest > due_on else None
         req.paused_on = None
-        # The sweep's state was about the old date; the queue must show the new one now.
-        request_clock_judge(req)
 
     return _transition(request, "resume", actor=actor, reason=note, change=change)
 
@@ -300,8 +302,6 @@ def request_reopen(request: Request | int, *, actor: Any, reason: str) -> Reques
 
     def change(req: Request) -> None:
         req.answered_at = None
-        # The sweep skips answered requests, so their stored state is from before the answer.
-        request_clock_judge(req)
 
     return _transition(request, "reopen", actor=actor, reason=reason, change=change)
 

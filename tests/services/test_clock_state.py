@@ -1,6 +1,7 @@
-"""Every service that moves a due date, or brings a request back to work, judges its clock at
-once with the deadline sweep's rules: right after it, the request stands where the sweep would
-put it, so a sweep at that moment finds nothing to change."""
+"""Every status change (transitions._transition) and every service that moves a due date
+(extension, submission) judges the request's clock at once with the deadline sweep's rules:
+right after it, the request stands where the sweep would put it, so a sweep at that moment
+finds nothing to change."""
 
 from __future__ import annotations
 
@@ -138,6 +139,23 @@ def test_reopen_judges_a_request_the_sweep_left_alone(entity_a, staff_a) -> None
         t.request_reopen(req, actor=staff_a, reason="The patient still wants the copy")
     assert state(req) == ("due_soon", False)
     assert sweep(datetime(2026, 11, 12, 10, tzinfo=LA)).changed == 0
+
+
+def test_back_to_work_raises_the_extension_flag_at_once(accounting, staff_a) -> None:
+    now = datetime(2026, 11, 24, 10, tzinfo=LA)
+    with time_machine.travel(now, tick=False):
+        t.request_start_review(accounting, actor=staff_a)
+        t.request_verify(accounting, actor=staff_a)
+        t.request_mark_ready(accounting, actor=staff_a)
+    sweep(now)
+    # Ready: the work is done, so no extension decision is asked for.
+    assert state(accounting) == ("due_soon", False)
+    # Back to work three days before the first due date, extendable to 27 Dec: the decision
+    # is needed now, not at the next sweep.
+    with time_machine.travel(now, tick=False):
+        t.request_return_to_work(accounting, actor=staff_a, reason="A page is missing")
+    assert state(accounting) == ("due_soon", True)
+    assert sweep(now).changed == 0
 
 
 def test_an_answered_request_keeps_its_state_and_loses_the_flag(accounting) -> None:

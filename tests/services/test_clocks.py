@@ -225,9 +225,19 @@ def test_the_flag_clears_when_the_first_due_date_passes(amendment, sweep) -> Non
 
 def test_the_flag_clears_once_the_request_is_answered(amendment, sweep) -> None:
     sweep(datetime(2026, 12, 31, 9, tzinfo=LA))
+    amendment.refresh_from_db()
+    assert amendment.extension_flagged
+    # The transition judges the clock itself (services/clock_state.py): the flag goes down
+    # with the answer, and the next sweep finds nothing to change.
     with time_machine.travel(datetime(2026, 12, 31, 10, tzinfo=LA), tick=False):
         t.request_withdraw(amendment, actor=None, reason="No longer needed")
-    assert sweep(datetime(2026, 12, 31, 10, 15, tzinfo=LA)).changed == 1
+    amendment.refresh_from_db()
+    assert not amendment.extension_flagged
+    assert sweep(datetime(2026, 12, 31, 10, 15, tzinfo=LA)).changed == 0
+    # A flag left up on an answered row (written outside the services) is still the
+    # sweep's to clear.
+    Request.objects.filter(pk=amendment.pk).update(extension_flagged=True)
+    assert sweep(datetime(2026, 12, 31, 10, 30, tzinfo=LA)).changed == 1
     amendment.refresh_from_db()
     assert not amendment.extension_flagged
 
