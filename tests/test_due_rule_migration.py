@@ -22,10 +22,10 @@ LA = ZoneInfo("America/Los_Angeles")
 RECEIVED = datetime(2026, 3, 2, 10, tzinfo=LA)
 
 
-def stored_before(req: Request, language: str) -> Request:
-    """The request as the code before 0007 left it: the words, in `language`, and no parts."""
-    with translation.override(language):
-        words = req.due_rule_text
+def stored_before(req: Request, words: str) -> Request:
+    """The request as the code before 0007 left it: the words it stored, and no parts. The
+    words are written out here as that code wrote them, not made by today's rule_text, so a
+    change of wording shows as a migration that no longer recognises old rows."""
     Request.objects.filter(pk=req.pk).update(due_rule=words, due_rule_parts={})
     req.refresh_from_db()
     return req
@@ -47,8 +47,8 @@ def test_it_recomputes_the_parts_whose_words_match(entity_a, ten_day_policy) -> 
     expected = {law.pk: law.due_rule_parts, policy.pk: policy.due_rule_parts}
     assert expected[policy.pk]["binding"] == "policy"
     assert expected[law.pk]["binding"] == "law"
-    stored_before(law, "es")
-    stored_before(policy, "en")
+    stored_before(law, "Ley federal (HIPAA): en un plazo de 60 días (45 CFR 164.526(b)(2))")
+    stored_before(policy, "Our policy: within 10 days")
 
     migration.fill_rule_parts(apps, None)
 
@@ -59,7 +59,9 @@ def test_it_recomputes_the_parts_whose_words_match(entity_a, ten_day_policy) -> 
 
 
 def test_it_leaves_what_it_cannot_recompute_faithfully(entity_a, ten_day_policy) -> None:
-    changed = stored_before(submit(entity=entity_a, received_at=RECEIVED), "es")
+    changed = stored_before(
+        submit(entity=entity_a, received_at=RECEIVED), "Nuestra política: en un plazo de 10 días"
+    )
     odd = submit(entity=entity_a, received_at=RECEIVED)
     Request.objects.filter(pk=odd.pk).update(due_rule="Per the 2019 memo", due_rule_parts={})
     # The policy changed since: today's rule would say 12 days, the request said 10.
