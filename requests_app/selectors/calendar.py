@@ -17,12 +17,18 @@ from ..rules.kinds import DeadlineKey, DeliveryMethod, RequestKind
 CALENDAR_SPAN_DAYS = 800
 
 
+def zone_date(tz_name: str, moment: datetime) -> date:
+    """The date `moment` falls on in the time zone named `tz_name` (ZoneInfo caches its
+    instances, so a name costs a dictionary look-up)."""
+    return timezone.localtime(moment, ZoneInfo(tz_name)).date()
+
+
 def entity_today(entity: Entity, now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), ZoneInfo(entity.timezone)).date()
+    return zone_date(entity.timezone, now or timezone.now())
 
 
 def entity_local_date(entity: Entity, moment: datetime) -> date:
-    return timezone.localtime(moment, ZoneInfo(entity.timezone)).date()
+    return zone_date(entity.timezone, moment)
 
 
 def entity_closed_days(entity: Entity, start: date | None = None) -> frozenset[date]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -49,7 +48,7 @@ from ..rules.clocks import shown_urgency
 from ..rules.deadlines import days_left
 from ..rules.kinds import RequestKind
 from ..workflow import OPEN_STATUSES, Status
-from .calendar import entity_today
+from .calendar import entity_today, zone_date
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -480,6 +479,7 @@ ROW_FIELDS = (
     "assignee__first_name",
     "assignee__last_name",
 )
+_ZONE = ROW_FIELDS.index("entity__timezone")
 
 
 def _latest_pend_reason() -> Case:
@@ -529,8 +529,9 @@ def queue_page(
         more_after = len(found) > size
         found = found[:size]
         more_before = after is not None
-    zones: dict[str, ZoneInfo] = {}
-    rows = [_row(values, now, zones) for values in found]
+    # A page spans few time zones: each one's today once, not once a row.
+    todays = {zone: zone_date(zone, now) for zone in {values[_ZONE] for values in found}}
+    rows = [_row(values, todays) for values in found]
     page = QueuePage(rows=rows, size=size, first_page=not more_before)
     # The first two values of a row are its primary key and current due date: the cursor.
     if rows and more_after:
@@ -540,7 +541,7 @@ def queue_page(
     return page
 
 
-def _row(values: tuple, now: datetime, zones: dict[str, ZoneInfo]) -> QueueRow:
+def _row(values: tuple, todays: dict[str, date]) -> QueueRow:
     (
         _pk,
         current_due,
@@ -566,8 +567,7 @@ def _row(values: tuple, now: datetime, zones: dict[str, ZoneInfo]) -> QueueRow:
         assignee_first,
         assignee_last,
     ) = values
-    zone = zones.get(zone_name) or zones.setdefault(zone_name, ZoneInfo(zone_name))
-    today = timezone.localtime(now, zone).date()
+    today = todays[zone_name]
     is_open = status in OPEN_STATUSES
     assignee = ""
     if username is not None:
@@ -586,7 +586,7 @@ def _row(values: tuple, now: datetime, zones: dict[str, ZoneInfo]) -> QueueRow:
         first_due_on=due_on,
         extended_due_on=extended_due_on,
         due_on=current_due,
-        received_on=timezone.localtime(received_at, zone).date(),
+        received_on=zone_date(zone_name, received_at),
         days_left=days_left(current_due, today) if is_open else None,
         urgency=(
             shown_urgency(due_on=current_due, today=today, swept_state=swept_state)
