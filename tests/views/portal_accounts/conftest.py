@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # The per-address mail budget lives in the cache, which outlives a test's transaction.
-    cache.clear()
 
 
 @pytest.fixture
