@@ -19,10 +19,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from ..models import Closure, Entity, EntityPolicy, Request
+from ..models import Entity, EntityPolicy, Request
 from ..rules import clocks as rules
-from ..rules.calendar import closed_days
-from ..selectors.calendar import entity_today
+from ..selectors.calendar import entity_closed_days, entity_today
 from ..workflow import OPEN_STATUSES, Status
 
 DEFAULT_DUE_SOON_WORKING_DAYS: int = EntityPolicy._meta.get_field("due_soon_working_days").default
@@ -41,12 +40,12 @@ def entity_calendar(entity: Entity) -> tuple[str, str, int]:
 def entity_thresholds(entity: Entity, now: datetime) -> rules.ClockThresholds:
     """The thresholds services.clocks.entity_groups puts this entity under at `now`."""
     today = entity_today(entity, now)
-    country, subdiv, working_days = entity_calendar(entity)
-    closures = Closure.objects.filter(entity=entity, date__gte=today).values_list("date", flat=True)
-    closed = closed_days(country=country, subdiv=subdiv or None, years=rules.clock_years(today))
-    return rules.clock_thresholds(
-        today=today, due_soon_working_days=working_days, closed=closed | frozenset(closures)
-    )
+    _country, _subdiv, working_days = entity_calendar(entity)
+    # The entity's calendar as every deadline reads it: its years (from the one before
+    # `today`, some five ahead) cover rules.clock_years(today), and the window only counts
+    # forward from today, so the past holidays and closures in it change nothing.
+    closed = entity_closed_days(entity, today)
+    return rules.clock_thresholds(today=today, due_soon_working_days=working_days, closed=closed)
 
 
 def request_clock_judge(req: Request, *, now: datetime | None = None) -> None:

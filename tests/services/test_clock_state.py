@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from requests_app.models import DeadlinePolicy, Request, StaffMembership
+from requests_app.models import Closure, DeadlinePolicy, Request, StaffMembership
 from requests_app.rules.kinds import DayUnit, DeadlineKey, DeliveryMethod, RequestKind
 from requests_app.services import transitions as t
 from requests_app.services.clock_state import entity_thresholds, request_clock_judge
@@ -52,9 +52,14 @@ def boston(org, staff_a):
 
 def test_it_puts_each_entity_under_the_sweeps_thresholds(org, entity_a, boston) -> None:
     at = datetime(2026, 11, 24, 10, tzinfo=LA)
+    # Boston closes Wednesday 25 Nov; a closure in the past changes nothing.
+    Closure.objects.create(entity=boston, date=date(2026, 11, 25), reason="Water damage")
+    Closure.objects.create(entity=entity_a, date=date(2026, 11, 2), reason="Move")
     groups = entity_groups(at)
     for entity in (entity_a, boston):
         assert entity.pk in groups[entity_thresholds(entity, at)]
+    # Tuesday 24 Nov plus three working days: Wed 25 is closed, Thu 26 is Thanksgiving.
+    assert entity_thresholds(boston, at).due_soon_until == date(2026, 12, 1)
 
 
 def test_a_request_entered_late_is_judged_as_it_is_received(entity_a) -> None:
