@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from requests_app.models import Location, Request
 
+from .helpers import sign_in_staff
 from .test_portal_wizard import continue_, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +36,7 @@ def heading(page: Page, name: str) -> None:
 
 
 def test_a_patient_files_her_own_request_in_spanish_on_a_phone(
-    live_server, page: Page, entity_a
+    live_server, page: Page, entity_a, client, staff_a
 ) -> None:
     Location.objects.create(
         entity=entity_a, name="Duarte campus", address="1500 East Duarte Road\nDuarte, CA 91010"
@@ -141,3 +143,15 @@ def test_a_patient_files_her_own_request_in_spanish_on_a_phone(
         page.get_by_text("Tenemos su solicitud. Pronto empezaremos a trabajar en ella.").first
     ).to_be_visible()
     shot(page, "12-detail")
+    # Why the due date: in her language here...
+    expect(
+        page.get_by_text(re.compile(r"Por qué esta fecha: Ley de California: en un plazo de 15"))
+    ).to_be_visible()
+
+    # ...and in the clerk's on the request file (the rule is stored as its parts).
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_staff(page, client, staff_a, live_server)
+    page.goto(live_server.url + reverse("staff:request_file", args=[request.number]))
+    expect(page.get_by_text(re.compile(r"^California law: within 15 days"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Ley de California"))).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "es-13-staff-file-english-rule.png"))
