@@ -220,7 +220,9 @@ def _scope_rows(user: AbstractBaseUser) -> list[tuple]:
     compiled = _scope_sql.get(key)
     if compiled is None:
         template = get_user_model()(pk=_ANY_USER_ID, is_active=True)
-        compiled = _scope_sql[key] = _scope_union(template).query.sql_with_params()
+        # Compiled for this connection: sql_with_params() would compile for the default one.
+        query = _scope_union(template).query
+        compiled = _scope_sql[key] = query.get_compiler(connection.alias).as_sql()
     sql, params = compiled
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk if p == _ANY_USER_ID else p for p in params])
