@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -454,8 +455,8 @@ class QueuePage:
     first_page: bool = True
 
 
-# Only what a row shows, in this order (_row reads them by position): the wide text and JSON
-# columns of a request stay in the database.
+# Only what a row shows (_row reads them by name): the wide text and JSON columns of a
+# request stay in the database.
 ROW_FIELDS = (
     "pk",
     "queue_due",
@@ -481,7 +482,6 @@ ROW_FIELDS = (
     "assignee__first_name",
     "assignee__last_name",
 )
-_ZONE = ROW_FIELDS.index("entity__timezone")
 
 
 def _latest_pend_reason() -> Case:
@@ -517,7 +517,7 @@ def queue_page(
         qs = qs.filter(
             Q(queue_due__lte=before.due_on) & (Q(queue_due__lt=before.due_on) | Q(pk__lt=before.pk))
         ).order_by("-queue_due", "-pk")
-        found = list(qs.values_list(*ROW_FIELDS)[: size + 1])
+        found = list(qs.values_list(*ROW_FIELDS, named=True)[: size + 1])
         more_before = len(found) > size
         found = found[:size][::-1]
         more_after = True
@@ -527,78 +527,65 @@ def queue_page(
                 Q(queue_due__gte=after.due_on)
                 & (Q(queue_due__gt=after.due_on) | Q(pk__gt=after.pk))
             )
-        found = list(qs.order_by("queue_due", "pk").values_list(*ROW_FIELDS)[: size + 1])
+        found = list(
+            qs.order_by("queue_due", "pk").values_list(*ROW_FIELDS, named=True)[: size + 1]
+        )
         more_after = len(found) > size
         found = found[:size]
         more_before = after is not None
     # A page spans few time zones: each one's today once, not once a row.
-    todays = {zone: zone_date(zone, now) for zone in {values[_ZONE] for values in found}}
+    todays = {zone: zone_date(zone, now) for zone in {values.entity__timezone for values in found}}
     rows = [_row(values, todays) for values in found]
     page = QueuePage(rows=rows, size=size, first_page=not more_before)
-    # The first two values of a row are its primary key and current due date: the cursor.
+    # A row's current due date and primary key are the cursor.
     if rows and more_after:
-        page.next_cursor = Cursor(found[-1][1], found[-1][0])
+        page.next_cursor = Cursor(found[-1].queue_due, found[-1].pk)
     if rows and more_before:
-        page.previous_cursor = Cursor(found[0][1], found[0][0])
+        page.previous_cursor = Cursor(found[0].queue_due, found[0].pk)
     return page
 
 
-def _row(values: tuple, todays: dict[str, date]) -> QueueRow:
-    (
-        _pk,
-        current_due,
-        number,
-        kind,
-        status,
-        channel,
-        received_at,
-        due_on,
-        extended_due_on,
-        paused_on,
-        swept_state,
-        extension_flagged,
-        pause_reason,
-        entity,
-        zone_name,
-        location,
-        first_name,
-        middle_name,
-        last_name,
-        born,
-        username,
-        assignee_first,
-        assignee_last,
-    ) = values
-    today = todays[zone_name]
+def _row(values: Any, todays: dict[str, date]) -> QueueRow:
+    """`values` is a named row of ROW_FIELDS (values_list(named=True))."""
+    today = todays[values.entity__timezone]
+    status = values.status
+    current_due = values.queue_due
+    due_on = values.due_on
+    extended_due_on = values.extended_due_on
     is_open = status in OPEN_STATUSES
     assignee = ""
-    if username is not None:
-        assignee = f"{assignee_first or ''} {assignee_last or ''}".strip() or username
+    if values.assignee__username is not None:
+        assignee = (
+            f"{values.assignee__first_name or ''} {values.assignee__last_name or ''}".strip()
+            or values.assignee__username
+        )
     return QueueRow(
-        number=number,
-        kind=kind,
+        number=values.number,
+        kind=values.kind,
         status=status,
-        channel=channel,
-        entity=entity,
-        location=location or "",
-        patient_name=full_name(first_name, middle_name, last_name),
-        patient_born=born,
+        channel=values.channel,
+        entity=values.entity__short_name,
+        location=values.location__name or "",
+        patient_name=full_name(
+            values.patient__first_name, values.patient__middle_name, values.patient__last_name
+        ),
+        patient_born=values.patient__date_of_birth,
         assignee=assignee,
-        paused_on=paused_on,
+        paused_on=values.paused_on,
         first_due_on=due_on,
         extended_due_on=extended_due_on,
         due_on=current_due,
-        received_on=zone_date(zone_name, received_at),
+        received_on=zone_date(values.entity__timezone, values.received_at),
         days_left=days_left(current_due, today) if is_open else None,
         urgency=(
-            shown_urgency(due_on=current_due, today=today, swept_state=swept_state)
+            shown_urgency(due_on=current_due, today=today, swept_state=values.clock_state)
             if is_open
             else "answered"
         ),
-        pause_reason=pause_reason or "",
+        pause_reason=values.pause_reason or "",
         extension_needed=(
             is_open
-            and extension_flagged
+            and values.extension_flagged
             and extended_due_on is None
             and status != Status.READY
             and due_on >= today
