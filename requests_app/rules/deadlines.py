@@ -217,7 +217,10 @@ def law_parts(law: LegalDeadline) -> dict[str, Any]:
 
 
 def policy_parts(rule: DeadlineRule, citation: str) -> dict[str, Any]:
-    # The policy has no citation of its own; the law it stays within is kept with it.
+    # The policy has no citation of its own; the law it stays within is kept with it as a
+    # record (the request's row, its CREATED event), not for the words: rule_text prints none
+    # for a policy, whose number is the entity's and not a statute's. Stored parts, including
+    # those migration 0007 filled in, carry it, so keeping it keeps old and new parts alike.
     return {
         "binding": BINDING_POLICY,
         "days": rule.days,
@@ -243,7 +246,9 @@ def rule_text(parts: Mapping[str, Any]) -> str:
     within = _within(days, unit)
     if binding == BINDING_POLICY:
         return _("Our policy: %(within)s") % {"within": within}
-    label = LAW_LABELS.get(parts.get("law")) if binding == BINDING_LAW else None
+    law = parts.get("law")
+    # A damaged value may be a list or an object, which no dictionary look-up accepts.
+    label = LAW_LABELS.get(law) if binding == BINDING_LAW and isinstance(law, str) else None
     if label is None:
         return ""
     return _("%(law)s: %(within)s (%(citation)s)") % {

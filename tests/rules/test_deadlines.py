@@ -476,6 +476,12 @@ def test_rule_text_is_written_in_the_readers_language(parts, english, spanish) -
         pytest.param({**CA_COPY, "days": "fifteen"}, id="days-not-a-number"),
         pytest.param({**CA_COPY, "days": 0}, id="no-days"),
         pytest.param({**TEN_WORKING, "days": None}, id="days-missing"),
+        pytest.param({**CA_COPY, "law": ["CA"]}, id="law-a-list"),
+        pytest.param({**CA_COPY, "law": {"key": "CA"}}, id="law-an-object"),
+        pytest.param({**CA_COPY, "unit": ["calendar"]}, id="unit-a-list"),
+        pytest.param({**CA_COPY, "binding": ["law"]}, id="binding-a-list"),
+        pytest.param(["law", 15], id="parts-a-list"),
+        pytest.param("California law", id="parts-a-string"),
     ],
 )
 def test_rule_text_of_parts_it_cannot_read_is_empty(parts) -> None:
